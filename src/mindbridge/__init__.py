@@ -1,0 +1,1 @@
+"""mindbridge: blended-care mental-health platform."""
