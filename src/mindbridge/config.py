@@ -1,0 +1,119 @@
+"""One settings object, read from `MINDBRIDGE_*` environment variables and validated at start."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ConfigError(RuntimeError):
+    """Raised with a message a person running the platform can act on."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MINDBRIDGE_", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    data_dir: Path = Path("var")
+    database_url: str | None = None
+    redis_url: str | None = None
+    demo_password: SecretStr | None = None
+    base_url: str | None = None
+    # Secrets: a value, or a file holding it; else generated into the data directory.
+    secret_key: SecretStr | None = None
+    secret_key_file: Path | None = None
+    kek: SecretStr | None = None
+    kek_file: Path | None = None
+    require_mfa: bool = True
+    session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    session_max_hours: int = Field(default=12, ge=1, le=24 * 30)
+    login_max_failures: int = Field(default=5, ge=1)
+    login_window_minutes: int = Field(default=15, ge=1)
+    break_glass_minutes: int = Field(default=60, ge=5, le=24 * 60)
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_sender: str = "mindbridge@localhost"
+    log_sql: bool = False
+
+    @field_validator("data_dir")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        return value.expanduser().resolve()
+
+    @model_validator(mode="after")
+    def _check_urls(self) -> Settings:
+        url = self.resolved_database_url
+        if not (url.startswith("sqlite") or url.startswith("postgresql")):
+            raise ValueError(
+                f"MINDBRIDGE_DATABASE_URL must be sqlite:/// or postgresql+psycopg://, got {url!r}"
+            )
+        if self.redis_url and not self.redis_url.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("MINDBRIDGE_REDIS_URL must start with redis://, rediss:// or unix://")
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            url = self.database_url
+            if url.startswith("postgresql://"):
+                url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+            return url
+        return f"sqlite:///{self.data_dir / 'mindbridge.db'}"
+
+    @property
+    def cookie_secure(self) -> bool:
+        return bool(self.base_url and self.base_url.startswith("https://"))
+
+    def ensure_data_dir(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+
+    def secret_key_bytes(self) -> bytes:
+        return _read_or_generate(
+            self.secret_key, self.secret_key_file, self.data_dir / "secret_key"
+        )
+
+    def kek_bytes(self) -> bytes:
+        """The key-encryption key ring file: one `id:hex` line per key, the last one active."""
+        if self.kek is not None:
+            return self.kek.get_secret_value().encode()
+        path = self.kek_file or self.data_dir / "kek"
+        if not path.exists():
+            _write_secret(path, f"k1:{secrets.token_hex(32)}\n")
+        return path.read_bytes()
+
+    def kek_path(self) -> Path:
+        if self.kek is not None:
+            raise ConfigError("the key ring comes from MINDBRIDGE_KEK; rotate it there")
+        return self.kek_file or self.data_dir / "kek"
+
+
+def _write_secret(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+
+
+def _read_or_generate(value: SecretStr | None, file: Path | None, default: Path) -> bytes:
+    if value is not None:
+        return value.get_secret_value().encode()
+    path = file or default
+    if not path.exists():
+        if file is not None:
+            raise ConfigError(f"secret file {file} does not exist")
+        _write_secret(path, secrets.token_hex(32))
+    return path.read_text().strip().encode()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    try:
+        return Settings()
+    except ValueError as exc:  # pydantic ValidationError is a ValueError
+        raise ConfigError(f"invalid configuration:\n{exc}") from exc

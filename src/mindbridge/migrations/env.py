@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from alembic import context
+
+from mindbridge.db import make_engine
+from mindbridge.models import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def run_migrations() -> None:
+    url = config.get_main_option("sqlalchemy.url")
+    assert url
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=connection.dialect.name == "sqlite",
+            compare_type=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+    engine.dispose()
+
+
+run_migrations()

@@ -1,0 +1,30 @@
+"""Imports every capability's tables so metadata (and Alembic) sees the whole schema."""
+
+from mindbridge.access.models import BreakGlassGrant
+from mindbridge.accounts.models import ApiToken, LoginAttempt, OneTimeToken, User, WebSession
+from mindbridge.audit.models import AuditEvent, AuditHead
+from mindbridge.care.models import CareRelationship
+from mindbridge.consent.models import ConsentRecord
+from mindbridge.crypto.models import DataKey
+from mindbridge.db import Base
+from mindbridge.jobs.models import OutboxEvent
+from mindbridge.notes.models import SessionNote
+from mindbridge.notifications.models import Notification
+
+__all__ = [
+    "ApiToken",
+    "AuditEvent",
+    "AuditHead",
+    "Base",
+    "BreakGlassGrant",
+    "CareRelationship",
+    "ConsentRecord",
+    "DataKey",
+    "LoginAttempt",
+    "Notification",
+    "OneTimeToken",
+    "OutboxEvent",
+    "SessionNote",
+    "User",
+    "WebSession",
+]

@@ -1,0 +1,131 @@
+"""Home pages per role and the client overview. Thin: each reads through its capability."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, Response
+
+from mindbridge.access import service as access_service
+from mindbridge.access.domain import Action, Record, Role, Stream
+from mindbridge.access.service import ClientGrant
+from mindbridge.accounts import service as accounts_service
+from mindbridge.accounts.models import User
+from mindbridge.care import service as care_service
+from mindbridge.consent.domain import STREAM_LABELS
+from mindbridge.kit.errors import MindbridgeError
+from mindbridge.notes import service as notes_service
+from mindbridge.notifications import service as notifications_service
+from mindbridge.web.policy import ADMIN, CLIENT, CLINICIAN, access, client_data
+from mindbridge.web.rendering import redirect, render
+from mindbridge.web.security import (
+    AppRuntime,
+    Audit,
+    CurrentUser,
+    DbSession,
+    client_access,
+    require_role,
+)
+
+router = APIRouter()
+ClientUser = Annotated[User, Depends(require_role(Role.CLIENT))]
+ClinicianUser = Annotated[User, Depends(require_role(Role.CLINICIAN))]
+AdminUser = Annotated[User, Depends(require_role(Role.ADMIN))]
+
+
+@router.get("/today", response_class=HTMLResponse, **access(CLIENT))
+def today(request: Request, db: DbSession, user: ClientUser) -> Response:
+    return render(
+        request,
+        "workspace/today.html",
+        {
+            "team": care_service.care_team(db, client_id=user.id),
+            "notifications": notifications_service.unread(db, user_id=user.id),
+            "title": "Today",
+        },
+    )
+
+
+@router.get("/caseload", response_class=HTMLResponse, **access(CLINICIAN))
+def caseload(request: Request, db: DbSession, user: ClinicianUser, q: str = "") -> Response:
+    clients = care_service.caseload(db, clinician_id=user.id)
+    if q:
+        clients = [c for c in clients if q.lower() in c.display_name.lower()]
+    return render(
+        request,
+        "workspace/caseload.html",
+        {
+            "clients": clients,
+            "q": q,
+            "title": "Caseload",
+            "notifications": notifications_service.unread(db, user_id=user.id),
+        },
+    )
+
+
+@router.get("/admin", response_class=HTMLResponse, **access(ADMIN))
+def admin_home(request: Request, db: DbSession, user: AdminUser) -> Response:
+    users = accounts_service.list_users(db)
+    counts = {role.value: sum(1 for u in users if u.role == role.value) for role in Role}
+    return render(request, "workspace/admin.html", {"counts": counts, "title": "Administration"})
+
+
+@router.get(
+    "/clients/{client_id}",
+    response_class=HTMLResponse,
+    **access(client_data(Record.CARE_RECORD)),
+)
+def client_overview(
+    request: Request,
+    db: DbSession,
+    rt: AppRuntime,
+    audit: Audit,
+    user: CurrentUser,
+    grant: Annotated[ClientGrant, Depends(client_access(Record.CARE_RECORD))],
+) -> Response:
+    client_id = grant.client_id
+    client = access_service.get_client(db, client_id)
+    actor = accounts_service.actor_of(user)
+    streams = {s: access_service.check(db, actor, client_id, s) for s in Stream}
+    notes_allowed = access_service.check(db, actor, client_id, Record.CLINICIAN_NOTES).allowed
+    notes = []
+    if notes_allowed:
+        notes_grant = access_service.authorize(
+            db, audit, client_id=client_id, resource=Record.CLINICIAN_NOTES
+        )
+        notes = notes_service.list_notes(db, notes_grant, rt.vault)
+    return render(
+        request,
+        "workspace/client.html",
+        {
+            "client": client,
+            "streams": streams,
+            "labels": STREAM_LABELS,
+            "notes": notes,
+            "notes_allowed": notes_allowed,
+            "can_write_notes": user.role == Role.CLINICIAN.value,
+            "title": client.display_name,
+        },
+    )
+
+
+@router.post(
+    "/clients/{client_id}/notes",
+    response_class=HTMLResponse,
+    **access(client_data(Record.CLINICIAN_NOTES, Action.WRITE)),
+)
+def client_add_note(
+    request: Request,
+    db: DbSession,
+    rt: AppRuntime,
+    grant: Annotated[ClientGrant, Depends(client_access(Record.CLINICIAN_NOTES, Action.WRITE))],
+    body: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        notes_service.add_note(db, grant, rt.vault, body=body)
+    except MindbridgeError as exc:
+        return render(
+            request, "accounts/message.html", {"message": exc.message}, status=exc.status_code
+        )
+    return redirect(f"/clients/{grant.client_id}#notes")
