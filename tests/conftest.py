@@ -226,3 +226,12 @@ def login_as(client: TestClient):  # type: ignore[no-untyped-def]
         return client
 
     return _login
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On the PostgreSQL pass, run only the tests that touch a database."""
+    if not os.environ.get("MINDBRIDGE_TEST_DB_ONLY"):
+        return
+    keep = [i for i in items if "database_url" in getattr(i, "fixturenames", ())]
+    config.hook.pytest_deselected(items=[i for i in items if i not in keep])
+    items[:] = keep

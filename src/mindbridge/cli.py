@@ -78,9 +78,12 @@ def serve(
 @app.command("worker")
 def worker_command(workers: int = 2) -> None:
     """Run the job runner (Huey): SQLite queue by default, Redis with MINDBRIDGE_REDIS_URL."""
+    import logging
+
     from mindbridge.jobs import worker
 
     _settings()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     worker.run_consumer(workers=workers)
 
 

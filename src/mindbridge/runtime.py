@@ -25,6 +25,9 @@ class Runtime:
 
 
 def build_runtime(settings: Settings) -> Runtime:
+    # Every table must be mapped before the first flush, whichever process (web, worker, CLI).
+    import mindbridge.models  # noqa: F401
+
     settings.ensure_data_dir()
     engine = make_engine(settings.resolved_database_url, echo=settings.log_sql)
     secret = settings.secret_key_bytes()

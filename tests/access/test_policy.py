@@ -12,7 +12,9 @@ ALL: list[Stream | Record] = [*Stream, *Record]
 
 
 def facts(assigned: bool = False, break_glass: bool = False) -> Facts:
-    return Facts(assigned=assigned, shared=SHARED if assigned else frozenset(), break_glass=break_glass)
+    return Facts(
+        assigned=assigned, shared=SHARED if assigned else frozenset(), break_glass=break_glass
+    )
 
 
 @pytest.mark.parametrize("resource", ALL)
@@ -44,7 +46,9 @@ def test_assigned_clinician_sees_only_shared_streams() -> None:
         for action in Action:
             assert decide(clinician, CLIENT_ID, record, facts(assigned=True), action).allowed
     assert decide(clinician, CLIENT_ID, Record.CONSENT, facts(assigned=True)).allowed
-    assert not decide(clinician, CLIENT_ID, Record.CONSENT, facts(assigned=True), Action.WRITE).allowed
+    assert not decide(
+        clinician, CLIENT_ID, Record.CONSENT, facts(assigned=True), Action.WRITE
+    ).allowed
 
 
 def test_admin_reads_clinical_content_only_with_break_glass_and_never_writes_it() -> None:
@@ -55,4 +59,6 @@ def test_admin_reads_clinical_content_only_with_break_glass_and_never_writes_it(
         d = decide(admin, CLIENT_ID, resource, facts(break_glass=True))
         assert d.allowed and d.purpose == "break_glass"
         assert not decide(admin, CLIENT_ID, resource, facts(break_glass=True), Action.WRITE).allowed
-    assert not decide(admin, CLIENT_ID, Record.CONSENT, facts(break_glass=True), Action.WRITE).allowed
+    assert not decide(
+        admin, CLIENT_ID, Record.CONSENT, facts(break_glass=True), Action.WRITE
+    ).allowed

@@ -71,10 +71,12 @@ def _call(client: TestClient, method: str, url: str, token: str | None) -> int:
         return client.get(url, headers=headers, follow_redirects=False).status_code
     data = {"csrf_token": token} if token else {}
     if url.startswith("/api/"):
-        return client.request(method, url, json={}, headers={"x-csrf-token": token or ""},
-                              follow_redirects=False).status_code
-    return client.request(method, url, data=data, headers=headers,
-                          follow_redirects=False).status_code
+        return client.request(
+            method, url, json={}, headers={"x-csrf-token": token or ""}, follow_redirects=False
+        ).status_code
+    return client.request(
+        method, url, data=data, headers=headers, follow_redirects=False
+    ).status_code
 
 
 @pytest.mark.parametrize("persona", [None, *PERSONA_EMAILS])
@@ -110,7 +112,9 @@ def test_route_walk(app, client, personas, persona) -> None:  # type: ignore[no-
             else:
                 allowed = _expected_client_access(persona, personas, policy)
             if allowed and status in (401, 403, 404):
-                failures.append(f"{method} {url} as {persona}: {status}, expected access ({policy})")
+                failures.append(
+                    f"{method} {url} as {persona}: {status}, expected access ({policy})"
+                )
             if not allowed and status != 404:
                 failures.append(f"{method} {url} as {persona}: {status}, expected 404 ({policy})")
     assert not failures, "\n".join(failures)
@@ -120,12 +124,20 @@ def test_break_glass_opens_a_client_record_for_an_admin(client, personas) -> Non
     login(client, PERSONA_EMAILS["admin"])
     assert client.get(f"/clients/{personas.client}").status_code == 404
     token = csrf_of(client, "/admin/break-glass")
-    short = client.post("/admin/break-glass", data={"client_id": personas.client, "reason": "x",
-                                                    "csrf_token": token})
+    short = client.post(
+        "/admin/break-glass",
+        data={"client_id": personas.client, "reason": "x", "csrf_token": token},
+    )
     assert short.status_code == 422
-    ok = client.post("/admin/break-glass", data={
-        "client_id": personas.client, "reason": "Client at risk; clinician unreachable",
-        "csrf_token": token}, follow_redirects=False)
+    ok = client.post(
+        "/admin/break-glass",
+        data={
+            "client_id": personas.client,
+            "reason": "Client at risk; clinician unreachable",
+            "csrf_token": token,
+        },
+        follow_redirects=False,
+    )
     assert ok.status_code == 303
     assert client.get(f"/clients/{personas.client}").status_code == 200
     assert client.get(f"/clients/{personas.other_client}").status_code == 404
@@ -154,8 +166,11 @@ def test_csrf_is_required_for_every_state_change(app, client, personas) -> None:
 
 def test_cross_origin_post_is_refused(client) -> None:  # type: ignore[no-untyped-def]
     token = csrf_of(client)
-    response = client.post("/login", data={"email": "a@b.c", "password": "x", "csrf_token": token},
-                           headers={"origin": "http://evil.example"})
+    response = client.post(
+        "/login",
+        data={"email": "a@b.c", "password": "x", "csrf_token": token},
+        headers={"origin": "http://evil.example"},
+    )
     assert response.status_code == 403
 
 

@@ -44,7 +44,9 @@ def test_ciphertext_is_bound_to_owner_and_field() -> None:
 
 def test_same_text_encrypts_differently_each_time() -> None:
     key = new_data_key()
-    assert encrypt_text(key, "x", owner="o", field="f") != encrypt_text(key, "x", owner="o", field="f")
+    assert encrypt_text(key, "x", owner="o", field="f") != encrypt_text(
+        key, "x", owner="o", field="f"
+    )
 
 
 def test_wrapped_key_unwraps_only_for_its_owner() -> None:

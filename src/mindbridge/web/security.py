@@ -156,6 +156,11 @@ def current_user(request: Request, db: DbSession, rt: AppRuntime) -> User:
         raise LoginRequired()
     session_row: WebSession | None = request.state.web_session
     if session_row is not None and not session_row.mfa_verified:
+        if _is_api(request) and (
+            user.mfa_enabled
+            or accounts_service.mfa_required_for(user, require_mfa=rt.settings.require_mfa)
+        ):
+            raise HTTPException(401, "Complete two-step login first.")
         if user.mfa_enabled:
             raise MfaRequired(setup=False)
         if accounts_service.mfa_required_for(user, require_mfa=rt.settings.require_mfa):
