@@ -2,6 +2,7 @@
 
 from mindbridge.access.models import BreakGlassGrant
 from mindbridge.accounts.models import ApiToken, LoginAttempt, OneTimeToken, User, WebSession
+from mindbridge.alerts.models import Alert, AlertTransition
 from mindbridge.audit.models import AuditEvent, AuditHead
 from mindbridge.care.models import CareRelationship
 from mindbridge.consent.models import ConsentRecord
@@ -12,6 +13,8 @@ from mindbridge.notes.models import SessionNote
 from mindbridge.notifications.models import Notification
 
 __all__ = [
+    "Alert",
+    "AlertTransition",
     "ApiToken",
     "AuditEvent",
     "AuditHead",

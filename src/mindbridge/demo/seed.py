@@ -6,6 +6,7 @@ so the demo shows every feature that exists. Everything is generated from a fixe
 
 from __future__ import annotations
 
+import importlib
 import random
 import secrets
 from collections.abc import Callable
@@ -127,6 +128,8 @@ class DemoContext:
 
 Seeder = Callable[[DemoContext], None]
 _SEEDERS: list[tuple[str, Seeder]] = []
+# Capabilities that add demo history; importing each registers its seeders, run in this order.
+SEEDER_MODULES: tuple[str, ...] = ()
 
 
 def seeder(name: str) -> Callable[[Seeder], Seeder]:
@@ -182,6 +185,8 @@ def seed_demo(
     demo = DemoContext(db, vault, rng, now, admin, clinicians, clients, password)
     _seed_consent(demo)
     _seed_notes(demo)
+    for module in SEEDER_MODULES:
+        importlib.import_module(module)
     for _name, fn in _SEEDERS:
         fn(demo)
     db.flush()
