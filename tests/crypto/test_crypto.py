@@ -102,11 +102,32 @@ def test_destroying_the_data_key_erases_the_text(rt) -> None:  # type: ignore[no
         assert fresh.decrypt(db, owner, blob, field="t") == ERASED
 
 
+def _raw_database_bytes(rt, settings) -> bytes:  # type: ignore[no-untyped-def]
+    """Everything the database server has on disk for this database."""
+    from pathlib import Path
+
+    from sqlalchemy import text
+
+    url = settings.resolved_database_url
+    if url.startswith("sqlite"):
+        rt.engine.dispose()
+        path = url.removeprefix("sqlite:///")
+        files = [Path(path + suffix) for suffix in ("", "-wal", "-shm")]
+    else:
+        with rt.engine.connect() as conn:
+            conn.execute(text("CHECKPOINT"))
+            data_dir = conn.execute(text("SHOW data_directory")).scalar_one()
+            oid = conn.execute(
+                text("SELECT oid FROM pg_database WHERE datname = current_database()")
+            ).scalar_one()
+        rt.engine.dispose()
+        files = [*Path(data_dir, "base", str(oid)).iterdir(), *Path(data_dir, "pg_wal").glob("0*")]
+    return b"".join(f.read_bytes() for f in files if f.is_file())
+
+
 def test_written_text_never_reaches_the_database_in_plaintext(  # type: ignore[no-untyped-def]
     rt, client, personas, login_as, settings
 ) -> None:
-    if not settings.resolved_database_url.startswith("sqlite"):
-        pytest.skip("reads the raw SQLite file")
     sentences = [
         "Client disclosed the argument with their brother on Sunday night.",
         "Zebra-crossing marmalade sentinel 7731 appears only in this note.",
@@ -121,16 +142,9 @@ def test_written_text_never_reaches_the_database_in_plaintext(  # type: ignore[n
         assert response.status_code == 303
     page = client.get(f"/clients/{personas.client}")
     assert sentences[1] in page.text  # the clinician reads it back decrypted
-    rt.engine.dispose()
-    path = settings.resolved_database_url.removeprefix("sqlite:///")
-    raw = b""
-    for suffix in ("", "-wal", "-shm"):
-        try:
-            with open(path + suffix, "rb") as handle:
-                raw += handle.read()
-        except FileNotFoundError:
-            pass
+    raw = _raw_database_bytes(rt, settings)
     assert len(raw) > 10_000
+    assert b"clinician@test.example" in raw  # the scan does see stored plaintext columns
     for sentence in sentences:
         for fragment in (sentence, sentence[:20], "marmalade sentinel"):
             assert fragment.encode() not in raw

@@ -57,3 +57,10 @@ def test_forms_work_without_javascript(client) -> None:  # type: ignore[no-untyp
     page = client.get("/consent").text
     assert '<form method="post" action="/consent">' in page
     assert 'type="hidden" name="csrf_token"' in page
+
+
+def test_admin_settings_page_shows_configuration_without_secrets(client, rt) -> None:  # type: ignore[no-untyped-def]
+    login(client, PERSONA_EMAILS["admin"])
+    page = client.get("/admin/settings")
+    assert page.status_code == 200 and "Session idle timeout" in page.text
+    assert rt.settings.secret_key.get_secret_value() not in page.text

@@ -129,3 +129,22 @@ def client_add_note(
             request, "accounts/message.html", {"message": exc.message}, status=exc.status_code
         )
     return redirect(f"/clients/{grant.client_id}#notes")
+
+
+@router.get("/admin/settings", response_class=HTMLResponse, **access(ADMIN))
+def admin_settings(request: Request, rt: AppRuntime, user: AdminUser) -> Response:
+    """What this server runs with (never secrets). Settings come from the environment."""
+    s = rt.settings
+    rows = [
+        ("Database", rt.engine.dialect.name),
+        ("Job queue", "Redis" if s.redis_url else "embedded (SQLite)"),
+        ("Two-step login required for staff", "yes" if s.require_mfa else "no (demo mode)"),
+        ("Session idle timeout", f"{s.session_idle_minutes} minutes"),
+        ("Session absolute limit", f"{s.session_max_hours} hours"),
+        ("Login throttling", f"{s.login_max_failures} failures in {s.login_window_minutes} min"),
+        ("Break-glass grant lasts", f"{s.break_glass_minutes} minutes"),
+        ("Active key-encryption key", rt.vault.ring.active_id),
+        ("Email", f"SMTP {s.smtp_host}:{s.smtp_port}" if s.smtp_host else "written to mail.log"),
+        ("Public URL", s.base_url or "not set"),
+    ]
+    return render(request, "workspace/settings.html", {"rows": rows, "title": "Settings"})
