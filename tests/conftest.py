@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+# Modules that build process-wide objects at import (the job queue) must not touch ./var.
+os.environ.setdefault("MINDBRIDGE_DATA_DIR", tempfile.mkdtemp(prefix="mindbridge-test-"))
 
 
 def shared_data_dir() -> Path:

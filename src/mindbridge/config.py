@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(default=5, ge=1)
     login_window_minutes: int = Field(default=15, ge=1)
     break_glass_minutes: int = Field(default=60, ge=5, le=24 * 60)
+    booking_min_notice_hours: int = Field(default=24, ge=0, le=24 * 14)
+    appointment_reminder_hours: str = "24,1"
     smtp_host: str | None = None
     smtp_port: int = 25
     smtp_sender: str = "mindbridge@localhost"
@@ -56,6 +58,22 @@ class Settings(BaseSettings):
         if self.redis_url and not self.redis_url.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError("MINDBRIDGE_REDIS_URL must start with redis://, rediss:// or unix://")
         return self
+
+    @field_validator("appointment_reminder_hours")
+    @classmethod
+    def _hours_list(cls, value: str) -> str:
+        try:
+            hours = [float(h) for h in value.split(",") if h.strip()]
+        except ValueError as exc:
+            raise ValueError(
+                "MINDBRIDGE_APPOINTMENT_REMINDER_HOURS: comma-separated hours"
+            ) from exc
+        if any(h <= 0 or h > 24 * 14 for h in hours):
+            raise ValueError("MINDBRIDGE_APPOINTMENT_REMINDER_HOURS: each between 0 and 336")
+        return value
+
+    def reminder_hours(self) -> list[float]:
+        return [float(h) for h in self.appointment_reminder_hours.split(",") if h.strip()]
 
     @property
     def resolved_database_url(self) -> str:

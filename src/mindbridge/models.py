@@ -3,6 +3,12 @@
 from mindbridge.access.models import BreakGlassGrant
 from mindbridge.accounts.models import ApiToken, LoginAttempt, OneTimeToken, User, WebSession
 from mindbridge.alerts.models import Alert, AlertTransition
+from mindbridge.assessments.models import (
+    AssessmentAssignment,
+    AssessmentDraft,
+    AssessmentReminder,
+    AssessmentSubmission,
+)
 from mindbridge.audit.models import AuditEvent, AuditHead
 from mindbridge.care.models import CareRelationship
 from mindbridge.consent.models import ConsentRecord
@@ -11,13 +17,20 @@ from mindbridge.db import Base
 from mindbridge.jobs.models import OutboxEvent
 from mindbridge.notes.models import SessionNote
 from mindbridge.notifications.models import Notification
+from mindbridge.scheduling.models import Appointment, AvailabilityWindow
 
 __all__ = [
     "Alert",
     "AlertTransition",
     "ApiToken",
+    "Appointment",
+    "AssessmentAssignment",
+    "AssessmentDraft",
+    "AssessmentReminder",
+    "AssessmentSubmission",
     "AuditEvent",
     "AuditHead",
+    "AvailabilityWindow",
     "Base",
     "BreakGlassGrant",
     "CareRelationship",

@@ -129,7 +129,10 @@ class DemoContext:
 Seeder = Callable[[DemoContext], None]
 _SEEDERS: list[tuple[str, Seeder]] = []
 # Capabilities that add demo history; importing each registers its seeders, run in this order.
-SEEDER_MODULES: tuple[str, ...] = ()
+SEEDER_MODULES: tuple[str, ...] = (
+    "mindbridge.assessments.demo",
+    "mindbridge.scheduling.demo",
+)
 
 
 def seeder(name: str) -> Callable[[Seeder], Seeder]:

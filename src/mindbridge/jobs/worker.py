@@ -29,7 +29,12 @@ def _make_huey() -> Huey:
 huey = _make_huey()
 
 # Modules whose outbox handlers the worker must know (importing registers them).
-HANDLER_MODULES = ("mindbridge.notifications.service", "mindbridge.alerts.service")
+HANDLER_MODULES = (
+    "mindbridge.notifications.service",
+    "mindbridge.alerts.service",
+    "mindbridge.scheduling.service",
+    "mindbridge.assessments.tasks",
+)
 for _module in HANDLER_MODULES:
     importlib.import_module(_module)
 

@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mindbridge.config import get_settings
 from mindbridge.db import utcnow
 from mindbridge.jobs import outbox
 from mindbridge.notifications.models import Notification
@@ -55,7 +54,9 @@ def _deliver_email(db: Session, payload: dict[str, Any], event_id: int) -> None:
 
     Email leaves the database, so it is at-least-once: the Message-ID lets receivers deduplicate.
     """
-    settings = get_settings()
+    from mindbridge.runtime import runtime  # the process's settings (tests install their own)
+
+    settings = runtime().settings
     msg = EmailMessage()
     msg["From"] = settings.smtp_sender
     msg["To"] = payload["to"]

@@ -13,12 +13,14 @@ from fastapi.staticfiles import StaticFiles
 
 from mindbridge.access import views as access_views
 from mindbridge.accounts import views as accounts_views
+from mindbridge.assessments import views as assessments_views
 from mindbridge.audit import views as audit_views
 from mindbridge.care import views as care_views
 from mindbridge.consent import views as consent_views
 from mindbridge.kit.errors import MindbridgeError
 from mindbridge.notifications import views as notifications_views
 from mindbridge.runtime import Runtime, runtime
+from mindbridge.scheduling import views as scheduling_views
 from mindbridge.web import api
 from mindbridge.web.rendering import redirect, render, wants_html
 from mindbridge.web.security import LoginRequired, MfaRequired, UnitOfWork, csrf_protect
@@ -34,6 +36,8 @@ ROUTERS = (
     access_views.router,
     care_views.router,
     notifications_views.router,
+    scheduling_views.router,
+    assessments_views.router,
 )
 
 
