@@ -313,3 +313,36 @@ def _payloads(rt, kind: str) -> list[str]:  # type: ignore[no-untyped-def]
         return list(
             db.execute(select(OutboxEvent.payload).where(OutboxEvent.kind == kind)).scalars()
         )
+
+
+def test_admin_sees_service_outcomes_without_client_names(client, rt, personas) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import PERSONA_EMAILS, login
+
+    login(client, PERSONA_EMAILS["admin"])
+    page = client.get("/admin/outcomes")
+    assert page.status_code == 200
+    assert "Whole service" in page.text and "Other Clinician" in page.text
+    assert "Other Client" not in page.text
+    client.post("/logout", data={"csrf_token": ""})
+
+
+def test_service_outcomes_suppress_small_cells() -> None:
+    from types import SimpleNamespace
+
+    from mindbridge.assessments.outcomes import OutcomeSummary, Rate
+    from mindbridge.assessments.service import ServiceOutcomes
+    from mindbridge.web.rendering import env
+
+    summary = OutcomeSummary(12, 10, 2, 8, Rate(3, 8), Rate(7, 10), Rate(0, 10), Rate(2, 8))
+    report = ServiceOutcomes(summary, [("Dr A", summary)], 1)
+    html = env.get_template("assessments/service_outcomes.html").render(
+        report=report,
+        request=None,
+        user=SimpleNamespace(role="admin", display_name="A"),
+        csrf_token="x",
+        mfa_off=False,
+        title="t",
+    )
+    assert "fewer than 5 / 8" in html  # recovery 3 of 8
+    assert "7 / 10 (70%)" in html  # reliable improvement
+    assert "0 / 10" in html  # zero is not a small cell

@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from mindbridge.access import service as access_service
-from mindbridge.access.domain import Action, Record, Role, Stream
+from mindbridge.access.domain import Action, Purpose, Record, Role, Stream
 from mindbridge.access.service import ClientGrant
 from mindbridge.alerts import service as alerts_service
 from mindbridge.alerts.models import Alert
@@ -56,6 +56,7 @@ from mindbridge.assessments.outcomes import (
     OutcomeSummary,
     episode_outcome,
     summarise,
+    summarise_by_clinician,
 )
 from mindbridge.assessments.safety import SafetySignal, safety_signal
 from mindbridge.assessments.schedules import (
@@ -72,6 +73,7 @@ from mindbridge.assessments.submissions import Submission, evaluate
 from mindbridge.audit import service as audit_service
 from mindbridge.audit.service import AuditContext
 from mindbridge.care import service as care_service
+from mindbridge.consent import service as consent_service
 from mindbridge.crypto.service import Vault
 from mindbridge.db import utcnow
 from mindbridge.kit.errors import Invalid, NotFound
@@ -914,6 +916,76 @@ def caseload_outcomes(db: Session, ctx: AuditContext, *, clinician_id: int) -> C
             detail={"count": len(measurements)},
         )
     return CaseloadOutcomes(summarise(r.outcome for r in results), results, hidden)
+
+
+SMALL_CELL = 5  # counts below this are shown as "fewer than 5" in service reports
+
+
+@dataclass(frozen=True)
+class ServiceOutcomes:
+    """Service-wide outcomes for admins: aggregate counts only, no client appears by name."""
+
+    summary: OutcomeSummary
+    by_clinician: list[tuple[str, OutcomeSummary]]
+    excluded_not_shared: int
+    small_cell: int = SMALL_CELL
+
+
+def service_outcomes(db: Session, ctx: AuditContext) -> ServiceOutcomes:
+    """NHS Talking Therapies outcomes per clinician and for the whole service.
+
+    Only clients who share questionnaires with their care team are counted; the report holds
+    counts, never names or scores, and the page suppresses small cells.
+    """
+    if ctx.actor is None or ctx.actor.role is not Role.ADMIN:
+        raise NotFound("Not found.")
+    episodes: list[EpisodeOutcome] = []
+    names: dict[str, str] = {}
+    excluded = 0
+    for clinician in care_service.clinicians(db):
+        names[str(clinician.id)] = clinician.display_name
+        clients = care_service.caseload(db, clinician_id=clinician.id)
+        sharing = []
+        for client in clients:
+            shared = consent_service.current(db, client_id=client.id).granted(
+                Stream.QUESTIONNAIRES, Purpose.CARE_TEAM
+            )
+            if shared:
+                sharing.append(client.id)
+            else:
+                excluded += 1
+        rows = repository.submissions_for_clients(
+            db, client_ids=sharing, instrument_ids=(PHQ9, GAD7)
+        )
+        for client_id in sharing:
+            measurements = tuple(
+                Measurement(r.instrument_id, r.total, r.authored_at, r.uid)
+                for r in rows.get(client_id, [])
+                if r.total is not None
+            )
+            episodes.append(
+                episode_outcome(
+                    Episode(
+                        id=f"{clinician.id}:{client_id}",
+                        client_id=str(client_id),
+                        clinician_id=str(clinician.id),
+                        service_id="service",
+                        measurements=measurements,
+                    )
+                )
+            )
+    audit_service.record(
+        db,
+        ctx,
+        action="assessments.outcomes.service_report",
+        resource_type="report",
+        purpose="administration",
+        detail={"episodes": len(episodes), "excluded": excluded},
+    )
+    by_clinician = [
+        (names.get(key, key), summary) for key, summary in summarise_by_clinician(episodes).items()
+    ]
+    return ServiceOutcomes(summarise(episodes), by_clinician, excluded)
 
 
 # ---- FHIR -----------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from mindbridge.assessments.definitions import InstrumentDefinition
 from mindbridge.assessments.packs import present
 from mindbridge.assessments.service import AnswersRejected, Problem, SafetyOutcome
 from mindbridge.kit.errors import MindbridgeError, NotFound
-from mindbridge.web.policy import CLIENT, CLINICIAN, access, client_data
+from mindbridge.web.policy import ADMIN, CLIENT, CLINICIAN, access, client_data
 from mindbridge.web.rendering import redirect, render
 from mindbridge.web.security import (
     AppRuntime,
@@ -40,6 +40,7 @@ from mindbridge.web.security import (
 router = APIRouter()
 ClientUser = Annotated[User, Depends(require_role(Role.CLIENT))]
 ClinicianUser = Annotated[User, Depends(require_role(Role.CLINICIAN))]
+AdminUser = Annotated[User, Depends(require_role(Role.ADMIN))]
 
 
 def _zone(name: str) -> str:
@@ -361,6 +362,16 @@ def caseload_outcomes(
         request,
         "assessments/outcomes.html",
         {"outcomes": outcomes, "title": "Caseload outcomes"},
+    )
+
+
+@router.get("/admin/outcomes", response_class=HTMLResponse, **access(ADMIN))
+def service_outcomes(request: Request, db: DbSession, audit: Audit, user: AdminUser) -> Response:
+    report = assessments_service.service_outcomes(db, audit)
+    return render(
+        request,
+        "assessments/service_outcomes.html",
+        {"report": report, "title": "Service outcomes"},
     )
 
 

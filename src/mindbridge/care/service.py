@@ -53,6 +53,14 @@ def end(db: Session, *, clinician_id: int, client_id: int) -> int:
     return count
 
 
+def clinicians(db: Session) -> list[User]:
+    return list(
+        db.execute(
+            select(User).where(User.role == "clinician").order_by(User.display_name)
+        ).scalars()
+    )
+
+
 def caseload(db: Session, *, clinician_id: int) -> list[User]:
     return list(
         db.execute(
