@@ -240,6 +240,8 @@ _DOMAIN_CLIS = (
     "mindbridge.assessments.cli",
     "mindbridge.signals.cli",
     "mindbridge.recommender.cli",
+    "mindbridge.companion.cli",
+    "mindbridge.language.cli",
 )
 
 

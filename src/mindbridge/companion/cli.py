@@ -1,0 +1,84 @@
+"""Companion commands: check flow files, train and measure the router.
+
+mindbridge companion check-flows [DIR] [--json]
+mindbridge companion train-router
+mindbridge eval companion-router FILE [--json]
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mindbridge.companion.flowspec import DEFAULT_FLOW_DIR, FLOW_IDS, FlowError, load_flows
+from mindbridge.companion.router import Router, evaluate, read_examples
+
+companion_app = typer.Typer(help="The companion: exercise flows and chat.", no_args_is_help=True)
+
+
+@companion_app.command("check-flows")
+def check_flows(
+    directory: Annotated[
+        Path, typer.Argument(help="Folder of *.toml flow files.")
+    ] = DEFAULT_FLOW_DIR,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    complete: Annotated[
+        bool, typer.Option(help="Require every exercise id the recommender uses.")
+    ] = True,
+) -> None:
+    """Validate flow files the way the companion loads them; exit 1 on the first fault."""
+    try:
+        flows = load_flows(directory, FLOW_IDS if complete else ())
+    except FlowError as exc:
+        if as_json:
+            sys.stdout.write(json.dumps({"ok": False, "error": str(exc)}) + "\n")
+        else:
+            typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    summary = {
+        f.id: {"version": f.version, "steps": len(f.steps), "review_status": f.review_status}
+        for f in flows.values()
+    }
+    if as_json:
+        sys.stdout.write(json.dumps({"ok": True, "flows": summary}) + "\n")
+        return
+    for flow_id, info in summary.items():
+        typer.echo(
+            f"{flow_id:32} v{info['version']:8} {info['steps']:3} steps  {info['review_status']}"
+        )
+    typer.echo(f"{len(summary)} flows valid")
+
+
+@companion_app.command("train-router")
+def train_router() -> None:
+    """Retrain the router's classifier from data/intents_train.jsonl (seeded, ~2 min)."""
+    from mindbridge.companion.train_router import train
+
+    typer.echo(json.dumps(train(), indent=2))
+
+
+def eval_router(
+    data: Annotated[Path, typer.Argument(help='JSONL of {"text", "intent"} rows.')],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    lexicon_only: Annotated[bool, typer.Option(help="Leave the classifier out.")] = False,
+) -> None:
+    """Accuracy of the intent router on a labelled file, overall and per intent."""
+    router = Router.default()
+    if lexicon_only:
+        router = Router(None, router.thresholds)
+    result = evaluate(router, read_examples(data))
+    if as_json:
+        sys.stdout.write(json.dumps(result) + "\n")
+        return
+    typer.echo(f"accuracy {result['accuracy']:.3f} on {result['n']} messages ({data.name})")
+    for error in result["errors"]:
+        typer.echo(f"  {error['text']!r}: expected {error['expected']}, got {error['got']}")
+
+
+def register(root: typer.Typer, eval_app: typer.Typer, bench_app: typer.Typer) -> None:
+    root.add_typer(companion_app, name="companion")
+    eval_app.command("companion-router")(eval_router)
