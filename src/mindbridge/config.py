@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 
@@ -38,6 +39,9 @@ class Settings(BaseSettings):
     break_glass_minutes: int = Field(default=60, ge=5, le=24 * 60)
     booking_min_notice_hours: int = Field(default=24, ge=0, le=24 * 14)
     appointment_reminder_hours: str = "24,1"
+    alert_target_minutes: str = "imminent=15,elevated=1440,deterioration=4320"
+    on_call_email: str | None = None
+    imminent_overrides_consent: bool = True
     smtp_host: str | None = None
     smtp_port: int = 25
     smtp_sender: str = "mindbridge@localhost"
@@ -71,6 +75,16 @@ class Settings(BaseSettings):
         if any(h <= 0 or h > 24 * 14 for h in hours):
             raise ValueError("MINDBRIDGE_APPOINTMENT_REMINDER_HOURS: each between 0 and 336")
         return value
+
+    @field_validator("alert_target_minutes")
+    @classmethod
+    def _alert_targets(cls, value: str) -> str:
+        parse_alert_targets(value)
+        return value
+
+    def alert_targets(self) -> dict[str, timedelta]:
+        """Response time per alert level (imminent, elevated, deterioration)."""
+        return parse_alert_targets(self.alert_target_minutes)
 
     def reminder_hours(self) -> list[float]:
         return [float(h) for h in self.appointment_reminder_hours.split(",") if h.strip()]
@@ -109,6 +123,45 @@ class Settings(BaseSettings):
         if self.kek is not None:
             raise ConfigError("the key ring comes from MINDBRIDGE_KEK; rotate it there")
         return self.kek_file or self.data_dir / "kek"
+
+
+ALERT_LEVELS = ("imminent", "elevated", "deterioration")
+DEFAULT_ALERT_MINUTES = {"imminent": 15.0, "elevated": 1440.0, "deterioration": 4320.0}
+
+
+def parse_alert_targets(value: str) -> dict[str, timedelta]:
+    """`imminent=15,elevated=1440,deterioration=4320` (minutes); missing levels keep defaults.
+
+    Every problem is reported at once; a more urgent level may not have a longer target.
+    """
+    minutes = dict(DEFAULT_ALERT_MINUTES)
+    problems: list[str] = []
+    for part in (p.strip() for p in value.split(",")):
+        if not part:
+            continue
+        name, sep, number = part.partition("=")
+        name = name.strip()
+        if not sep or name not in ALERT_LEVELS:
+            problems.append(
+                f"{part!r}: use level=minutes with level one of {', '.join(ALERT_LEVELS)}"
+            )
+            continue
+        try:
+            amount = float(number)
+        except ValueError:
+            problems.append(f"{part!r}: minutes must be a number")
+            continue
+        if not 0 < amount <= 60 * 24 * 30:
+            problems.append(f"{part!r}: minutes must be between 0 and 43200")
+            continue
+        minutes[name] = amount
+    if not problems and not (
+        minutes["imminent"] <= minutes["elevated"] <= minutes["deterioration"]
+    ):
+        problems.append("a more urgent level cannot have a longer target")
+    if problems:
+        raise ValueError("MINDBRIDGE_ALERT_TARGET_MINUTES: " + "; ".join(problems))
+    return {name: timedelta(minutes=m) for name, m in minutes.items()}
 
 
 def _write_secret(path: Path, text: str) -> None:

@@ -17,6 +17,7 @@ from mindbridge.db import Base
 from mindbridge.jobs.models import OutboxEvent
 from mindbridge.notes.models import SessionNote
 from mindbridge.notifications.models import Notification
+from mindbridge.safetyplan.models import CrisisDirectoryVersion, SafetyPlanVersion
 from mindbridge.scheduling.models import Appointment, AvailabilityWindow
 
 __all__ = [
@@ -35,11 +36,13 @@ __all__ = [
     "BreakGlassGrant",
     "CareRelationship",
     "ConsentRecord",
+    "CrisisDirectoryVersion",
     "DataKey",
     "LoginAttempt",
     "Notification",
     "OneTimeToken",
     "OutboxEvent",
+    "SafetyPlanVersion",
     "SessionNote",
     "User",
     "WebSession",

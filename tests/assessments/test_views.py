@@ -63,7 +63,9 @@ def test_item9_opens_the_safety_flow_and_alerts_the_care_team(  # type: ignore[n
     assert result.status_code == 200
     text = result.text
     assert 'id="crisis-title"' in text
-    assert "988" in text and "116 123" in text and "911" in text and "999" in text
+    # The safety core's fixed template, with the crisis lines for the client's locale (en-US).
+    assert 'data-template="elevated.v1"' in text
+    assert "988" in text and "911" in text
     assert 'href="/safety-plan"' in text
     assert "We have let your care team know" in text
     assert "1 out of 27" in text and "minimal" in text

@@ -31,6 +31,7 @@ class Alert(Base):
     resolved_by: Mapped[int | None] = mapped_column(Integer)
     resolution_note_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    tier: Mapped[str] = mapped_column(String(16), default="care_team")  # care_team|on_call|admin
     dedup_key: Mapped[str] = mapped_column(String(128), default="", index=True)
 
 

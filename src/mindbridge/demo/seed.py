@@ -132,6 +132,7 @@ _SEEDERS: list[tuple[str, Seeder]] = []
 SEEDER_MODULES: tuple[str, ...] = (
     "mindbridge.assessments.demo",
     "mindbridge.scheduling.demo",
+    "mindbridge.safetyplan.demo",
 )
 
 

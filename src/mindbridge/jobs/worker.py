@@ -34,6 +34,7 @@ HANDLER_MODULES = (
     "mindbridge.alerts.service",
     "mindbridge.scheduling.service",
     "mindbridge.assessments.tasks",
+    "mindbridge.alerts.tasks",
 )
 for _module in HANDLER_MODULES:
     importlib.import_module(_module)

@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 
 from mindbridge.access import views as access_views
 from mindbridge.accounts import views as accounts_views
+from mindbridge.alerts import views as alerts_views
 from mindbridge.assessments import views as assessments_views
 from mindbridge.audit import views as audit_views
 from mindbridge.care import views as care_views
@@ -20,6 +21,7 @@ from mindbridge.consent import views as consent_views
 from mindbridge.kit.errors import MindbridgeError
 from mindbridge.notifications import views as notifications_views
 from mindbridge.runtime import Runtime, runtime
+from mindbridge.safetyplan import views as safetyplan_views
 from mindbridge.scheduling import views as scheduling_views
 from mindbridge.web import api
 from mindbridge.web.rendering import redirect, render, wants_html
@@ -38,6 +40,8 @@ ROUTERS = (
     notifications_views.router,
     scheduling_views.router,
     assessments_views.router,
+    alerts_views.router,
+    safetyplan_views.router,
 )
 
 
