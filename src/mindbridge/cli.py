@@ -58,7 +58,10 @@ def serve(
     from mindbridge.runtime import runtime
 
     settings = _settings()
-    server.prepare(settings)
+    try:
+        server.prepare(settings)
+    except ConfigError as exc:
+        _fail(str(exc))
     rt = runtime()
     password = server.ensure_demo(rt) if demo else None
     if worker and not settings.redis_url:
@@ -108,7 +111,10 @@ def demo_command(
     from mindbridge.runtime import runtime
 
     settings = _settings()
-    server.prepare(settings)
+    try:
+        server.prepare(settings)
+    except ConfigError as exc:
+        _fail(str(exc))
     rt = runtime()
     with transaction(rt.sessions) as db:
         if not demo_seed.is_empty(db):

@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     alert_target_minutes: str = "imminent=15,elevated=1440,deterioration=4320"
     on_call_email: str | None = None
     imminent_overrides_consent: bool = True
+    instrument_packs_dir: Path | None = None
     smtp_host: str | None = None
     smtp_port: int = 25
     smtp_sender: str = "mindbridge@localhost"

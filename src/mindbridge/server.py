@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from mindbridge.config import Settings
+from mindbridge.config import ConfigError, Settings
 from mindbridge.db import transaction
 from mindbridge.migrations import upgrade
 from mindbridge.runtime import Runtime
@@ -19,6 +19,16 @@ DEMO_PASSWORD_FILE = "demo-password"  # noqa: S105 (a file name)
 
 def prepare(settings: Settings) -> None:
     settings.ensure_data_dir()
+    if settings.instrument_packs_dir is not None:
+        from mindbridge.assessments.errors import PackError
+        from mindbridge.assessments.packs import load_pack_dir
+
+        try:
+            load_pack_dir(settings.instrument_packs_dir)
+        except PackError as exc:
+            raise ConfigError(
+                "MINDBRIDGE_INSTRUMENT_PACKS_DIR: " + "; ".join(exc.problems)
+            ) from exc
     upgrade(settings.resolved_database_url)
 
 

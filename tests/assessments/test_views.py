@@ -348,3 +348,39 @@ def test_service_outcomes_suppress_small_cells() -> None:
     assert "fewer than 5 / 8" in html  # recovery 3 of 8
     assert "7 / 10 (70%)" in html  # reliable improvement
     assert "0 / 10" in html  # zero is not a small cell
+
+
+def test_form_shows_official_wording_from_a_service_pack(client, rt, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from tests.conftest import PERSONA_EMAILS, login
+
+    pack = {
+        "instrument": "GAD-7",
+        "version": "1.0.0",
+        "language": "en-GB",
+        "title": "Clinic title",
+        "instructions": "Clinic instructions.",
+        "source": "clinic",
+        "items": {str(i): f"Clinic-supplied wording {i}" for i in range(1, 8)},
+        "responses": {str(v): f"Clinic option {v}" for v in range(4)},
+    }
+    (tmp_path / "packs").mkdir()
+    (tmp_path / "packs" / "gad7.json").write_text(json.dumps(pack), encoding="utf-8")
+    rt.settings.instrument_packs_dir = tmp_path / "packs"
+    login(client, PERSONA_EMAILS["client"])
+    page = client.get("/questionnaires/GAD-7")
+    assert "Clinic-supplied wording 3" in page.text and "Clinic option 2" in page.text
+
+
+def test_a_broken_pack_folder_stops_the_server_with_a_clear_message(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+
+    from mindbridge.config import ConfigError, Settings
+    from mindbridge.server import prepare
+
+    (tmp_path / "packs").mkdir()
+    (tmp_path / "packs" / "bad.json").write_text('{"instrument": "GAD-7"}', encoding="utf-8")
+    settings = Settings(data_dir=tmp_path, instrument_packs_dir=tmp_path / "packs")
+    with pytest.raises(ConfigError, match=r"bad\.json"):
+        prepare(settings)

@@ -197,3 +197,27 @@ def present(
         PresentedItem(item.link_id, texts.get(item.link_id, item.label), options)
         for item in definition.items
     )
+
+
+def load_pack_dir(directory: Path, registry: Registry | None = None) -> dict[str, InstrumentPack]:
+    """Every `*.json` pack in a service's pack folder, by instrument id.
+
+    Raises `PackError` naming each bad file and its problems, and two packs for one instrument.
+    """
+    packs: dict[str, InstrumentPack] = {}
+    problems: list[str] = []
+    if not directory.is_dir():
+        raise PackError([f"instrument pack folder {directory} does not exist"])
+    for path in sorted(directory.glob("*.json")):
+        try:
+            pack = load_pack(path, registry)
+        except PackError as exc:
+            problems += [f"{path.name}: {p}" for p in exc.problems]
+            continue
+        if pack.instrument_id in packs:
+            problems.append(f"{path.name}: a second pack for {pack.instrument_id}")
+            continue
+        packs[pack.instrument_id] = pack
+    if problems:
+        raise PackError(problems)
+    return packs

@@ -9,6 +9,8 @@ the client's own pages send them back to a list with a notice rather than a 404 
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from functools import lru_cache
+from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -23,7 +25,7 @@ from mindbridge.accounts.models import User
 from mindbridge.assessments import api
 from mindbridge.assessments import service as assessments_service
 from mindbridge.assessments.definitions import InstrumentDefinition
-from mindbridge.assessments.packs import present
+from mindbridge.assessments.packs import InstrumentPack, load_pack_dir, present
 from mindbridge.assessments.service import AnswersRejected, Problem, SafetyOutcome
 from mindbridge.kit.errors import MindbridgeError, NotFound
 from mindbridge.web.policy import ADMIN, CLIENT, CLINICIAN, access, client_data
@@ -133,6 +135,17 @@ def result(request: Request, db: DbSession, audit: Audit, user: ClientUser, uid:
     )
 
 
+def _packs(request: Request) -> dict[str, InstrumentPack]:
+    """Official wording a service supplied (MINDBRIDGE_INSTRUMENT_PACKS_DIR), loaded once."""
+    folder = request.app.state.runtime.settings.instrument_packs_dir
+    return _load_packs(str(folder)) if folder else {}
+
+
+@lru_cache(maxsize=4)
+def _load_packs(folder: str) -> dict[str, InstrumentPack]:
+    return load_pack_dir(Path(folder))
+
+
 def _form_page(
     request: Request,
     definition: InstrumentDefinition,
@@ -156,7 +169,7 @@ def _form_page(
         "assessments/form.html",
         {
             "definition": definition,
-            "items": present(definition),
+            "items": present(definition, _packs(request).get(definition.id)),
             "answers": {k: v for k, v in answers.items() if v is not None},
             "errors": errors,
             "general_errors": [p.message for p in problems if not p.item],
