@@ -11,6 +11,7 @@ from mindbridge.assessments.models import (
 )
 from mindbridge.audit.models import AuditEvent, AuditHead
 from mindbridge.care.models import CareRelationship
+from mindbridge.companion.models import CompanionDocument, CompanionOutcome
 from mindbridge.consent.models import ConsentRecord
 from mindbridge.crypto.models import DataKey
 from mindbridge.db import Base
@@ -35,6 +36,8 @@ __all__ = [
     "Base",
     "BreakGlassGrant",
     "CareRelationship",
+    "CompanionDocument",
+    "CompanionOutcome",
     "ConsentRecord",
     "CrisisDirectoryVersion",
     "DataKey",

@@ -20,6 +20,8 @@ SAMPLE = "a new entry nobody has screened yet"
 FREE_TEXT_ROUTES: dict[str, tuple[str, dict[str, str]]] = {
     "/safety-plan": ("client", {"coping_strategies": SAMPLE}),
     "/clients/{client_id}/safety-plan": ("clinician", {"coping_strategies": SAMPLE}),
+    "/companion": ("client", {"message": SAMPLE}),
+    "/api/v1/companion/messages": ("client", {"text": SAMPLE}),  # JSON body
 }
 LOOKS_LIKE_FREE_TEXT = (
     "journal",
@@ -64,12 +66,16 @@ def test_free_text_routes_call_screen_and_record(client, rt, personas, monkeypat
             db.execute(delete(SafetyPlanVersion))
         login(client, PERSONA_EMAILS[persona])
         before = len(calls)
-        response = client.post(
-            url, data={**data, "csrf_token": csrf_of(client, url)}, follow_redirects=False
-        )
+        page = "/" if url.startswith("/api/") else url
+        if url.startswith("/api/"):
+            response = client.post(url, json=data, headers={"X-CSRF-Token": csrf_of(client, page)})
+        else:
+            response = client.post(
+                url, data={**data, "csrf_token": csrf_of(client, url)}, follow_redirects=False
+            )
         assert response.status_code < 400, (path, response.status_code)
         assert len(calls) > before, f"{path} stored client text without screen_and_record"
         assert any(
             c["text"] == SAMPLE and c["client_id"] == personas.client for c in calls[before:]
         )
-        client.post("/logout", data={"csrf_token": csrf_of(client, url)})
+        client.post("/logout", data={"csrf_token": csrf_of(client, page)})

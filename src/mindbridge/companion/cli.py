@@ -1,5 +1,6 @@
 """Companion commands: check flow files, train and measure the router.
 
+mindbridge chat --as EMAIL [--script FILE] [--new]
 mindbridge companion check-flows [DIR] [--json]
 mindbridge companion train-router
 mindbridge eval companion-router FILE [--json]
@@ -79,6 +80,84 @@ def eval_router(
         typer.echo(f"  {error['text']!r}: expected {error['expected']}, got {error['got']}")
 
 
+def chat(
+    email: Annotated[str, typer.Option("--as", help="The client to talk as (their email).")],
+    script: Annotated[
+        Path | None,
+        typer.Option(help="One message per line; print each reply as a JSON line."),
+    ] = None,
+    new: Annotated[
+        bool, typer.Option("--new", help="Start a fresh conversation (memory is kept).")
+    ] = False,
+) -> None:
+    """Talk to the companion as a client, with the same screening and storage as the web chat."""
+    from mindbridge.access import service as access_service
+    from mindbridge.access.domain import Action, Role, Stream
+    from mindbridge.accounts import service as accounts_service
+    from mindbridge.audit.service import AuditContext
+    from mindbridge.companion import service as companion_service
+    from mindbridge.db import transaction, utcnow
+    from mindbridge.kit.errors import Invalid
+    from mindbridge.runtime import runtime
+
+    rt = runtime()
+
+    def turn(text: str, *, reset: bool = False) -> companion_service.Reply | None:
+        with transaction(rt.sessions) as db:
+            user = accounts_service.get_by_email(db, email)
+            if user is None or user.role != Role.CLIENT.value:
+                typer.echo(f"error: no client with email {email}", err=True)
+                raise typer.Exit(2)
+            ctx = AuditContext(actor=accounts_service.actor_of(user), request_id="cli-chat")
+            grant = access_service.authorize(
+                db, ctx, client_id=user.id, resource=Stream.COMPANION, action=Action.WRITE
+            )
+            if reset:
+                companion_service.new_conversation(db, grant)
+                return None
+            try:
+                return companion_service.take_turn(
+                    db, grant, rt.vault, client=user, text=text, now=utcnow()
+                )
+            except Invalid as exc:
+                typer.echo(f"error: {exc.message}", err=True)
+                return None
+
+    if new:
+        turn("", reset=True)
+    if script is not None:
+        for line in script.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            reply = turn(line)
+            if reply is None:
+                continue
+            row = {
+                "user": line,
+                "reply": "\n".join(reply.reply),
+                "flow": reply.flow,
+                "risk_level": reply.risk_level,
+            }
+            sys.stdout.write(json.dumps(row) + "\n")
+        return
+    typer.echo("Talking to the companion. Type /quit (or Ctrl-D) to leave.")
+    while True:
+        try:
+            line = input("you> ")
+        except EOFError:
+            break
+        if line.strip() in {"/quit", "/exit"}:
+            break
+        reply = turn(line)
+        if reply is None:
+            continue
+        for message in reply.reply:
+            typer.echo(f"companion> {message}")
+        if reply.suggestions:
+            typer.echo("           [" + " | ".join(reply.suggestions) + "]")
+
+
 def register(root: typer.Typer, eval_app: typer.Typer, bench_app: typer.Typer) -> None:
     root.add_typer(companion_app, name="companion")
+    root.command("chat")(chat)
     eval_app.command("companion-router")(eval_router)

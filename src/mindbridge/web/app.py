@@ -17,6 +17,7 @@ from mindbridge.alerts import views as alerts_views
 from mindbridge.assessments import views as assessments_views
 from mindbridge.audit import views as audit_views
 from mindbridge.care import views as care_views
+from mindbridge.companion import views as companion_views
 from mindbridge.consent import views as consent_views
 from mindbridge.kit.errors import MindbridgeError
 from mindbridge.notifications import views as notifications_views
@@ -42,6 +43,7 @@ ROUTERS = (
     assessments_views.router,
     alerts_views.router,
     safetyplan_views.router,
+    companion_views.router,
 )
 
 

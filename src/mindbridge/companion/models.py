@@ -1,0 +1,41 @@
+"""Companion storage: one encrypted conversation document and one encrypted memory per client,
+and the outcomes of exercises the client finished or stopped (outputs encrypted)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, Float, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from mindbridge.db import Base, UTCDateTime, utcnow
+
+
+class CompanionDocument(Base):
+    """`kind` "conversation" ({"state", "transcript"}) or "memory" (Memory.to_dict()), encrypted."""
+
+    __tablename__ = "companion_documents"
+
+    client_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    document_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CompanionOutcome(Base):
+    """One finished (or stopped) exercise: what the recommender and the care team read."""
+
+    __tablename__ = "companion_outcomes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    flow_id: Mapped[str] = mapped_column(String(64))
+    flow_version: Mapped[str] = mapped_column(String(32), default="")
+    completed: Mapped[bool] = mapped_column(Boolean, default=True)
+    helpfulness: Mapped[int | None] = mapped_column(Integer)
+    mood_before: Mapped[float | None] = mapped_column(Float)
+    mood_after: Mapped[float | None] = mapped_column(Float)
+    outputs_enc: Mapped[bytes] = mapped_column(LargeBinary)  # the flow's named outputs as JSON
+    completed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,302 @@
+"""The companion on the platform: encrypted state and memory, screen-first turns, outcomes.
+
+`take_turn` screens the message with `safetyplan.screening.screen_and_record` before anything
+else reads it (audit + alert for elevated/imminent), runs `Companion.turn` with the same screening
+and the safety capability's fixed crisis templates, then stores the new state, memory and the
+outcomes of finished exercises, and notifies the care team on a hand-off (same transaction).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mindbridge.access.domain import Action, Stream
+from mindbridge.access.service import ClientGrant
+from mindbridge.accounts.models import User
+from mindbridge.audit import service as audit_service
+from mindbridge.care import service as care_service
+from mindbridge.companion.companion import Companion
+from mindbridge.companion.models import CompanionDocument, CompanionOutcome
+from mindbridge.companion.ports import Deps, ScreeningLike
+from mindbridge.companion.state import CompanionContext, ConversationState, Memory
+from mindbridge.crypto.service import Vault
+from mindbridge.db import utcnow
+from mindbridge.kit.errors import Invalid
+from mindbridge.notifications import service as notifications
+from mindbridge.safety.resources import CrisisDirectory
+from mindbridge.safety.screening import Screening, screen
+from mindbridge.safety.templates import crisis_message_for
+from mindbridge.safetyplan import screening as screening_service
+from mindbridge.safetyplan import service as plan_service
+
+SOURCE = "companion"
+CONVERSATION = "conversation"
+MEMORY = "memory"
+FIELDS = {CONVERSATION: "companion.conversation", MEMORY: "companion.memory"}
+OUTPUTS_FIELD = "companion_outcomes.outputs"
+TRANSCRIPT_LIMIT = 40
+MAX_TEXT = 2000
+OUTCOME_ACTIONS = ("flow_completed", "flow_stopped", "flow_exited")
+
+
+@lru_cache(maxsize=1)
+def _engine() -> Companion:
+    """The read-only flow tables and router weights, built once per process (placeholder deps)."""
+    return Companion(Deps(screen=screen))
+
+
+@dataclass
+class Conversation:
+    state: ConversationState
+    transcript: list[dict[str, str]] = field(default_factory=list)  # {"who", "text", "at"}
+
+
+@dataclass(frozen=True)
+class Reply:
+    reply: list[str]
+    flow: str | None
+    risk_level: str | None
+    suggestions: list[str]
+    actions: list[dict[str, Any]]
+    alert_id: int | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "reply": self.reply,
+            "flow": self.flow,
+            "risk_level": self.risk_level,
+            "suggestions": self.suggestions,
+        }
+
+
+def _load(db: Session, vault: Vault, client_id: int, kind: str) -> dict[str, Any] | None:
+    row = db.get(CompanionDocument, (client_id, kind))
+    if row is None:
+        return None
+    owner = Vault.owner_for_client(client_id)
+    text = vault.decrypt(db, owner, row.document_enc, field=FIELDS[kind])
+    try:
+        data = json.loads(text)
+    except ValueError:  # erased key: start afresh
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _save(db: Session, vault: Vault, client_id: int, kind: str, data: dict[str, Any]) -> None:
+    blob = vault.encrypt(
+        db, Vault.owner_for_client(client_id), json.dumps(data), field=FIELDS[kind]
+    )
+    row = db.get(CompanionDocument, (client_id, kind))
+    if row is None:
+        db.add(CompanionDocument(client_id=client_id, kind=kind, document_enc=blob))
+    else:
+        row.document_enc = blob
+        row.updated_at = utcnow()
+    db.flush()
+
+
+def conversation(db: Session, grant: ClientGrant, vault: Vault) -> Conversation:
+    grant.require(Stream.COMPANION)
+    data = _load(db, vault, grant.client_id, CONVERSATION)
+    if not data:
+        return Conversation(ConversationState())
+    return Conversation(
+        ConversationState.from_dict(data.get("state") or {}), list(data.get("transcript") or [])
+    )
+
+
+def memory(db: Session, grant: ClientGrant, vault: Vault, *, client: User) -> Memory:
+    grant.require(Stream.COMPANION)
+    data = _load(db, vault, grant.client_id, MEMORY)
+    return Memory.from_dict(data) if data else Memory(name=client.display_name.split(" ")[0])
+
+
+def new_conversation(db: Session, grant: ClientGrant) -> None:
+    """Start a fresh conversation; memory (name, homework, outcomes) is kept."""
+    grant.require(Stream.COMPANION, Action.WRITE)
+    row = db.get(CompanionDocument, (grant.client_id, CONVERSATION))
+    if row is not None:
+        db.delete(row)
+        db.flush()
+
+
+def _local(now: datetime, tz: str) -> datetime:
+    try:
+        return now.astimezone(ZoneInfo(tz))
+    except (ZoneInfoNotFoundError, ValueError):
+        return now
+
+
+def take_turn(
+    db: Session, grant: ClientGrant, vault: Vault, *, client: User, text: str, now: datetime
+) -> Reply:
+    grant.require(Stream.COMPANION, Action.WRITE)
+    text = text.strip()
+    if not text:
+        raise Invalid("Type a message first.")
+    if len(text) > MAX_TEXT:
+        raise Invalid(f"Please keep a message under {MAX_TEXT} characters.")
+    convo = conversation(db, grant, vault)
+    mem = memory(db, grant, vault, client=client)
+    context_lines = tuple(convo.state.recent_user[-6:])
+    # 1. screen first: audit + alert; nothing else reads the text before this
+    recorded = screening_service.screen_and_record(
+        db,
+        grant.ctx,
+        vault,
+        client_id=client.id,
+        text=text,
+        context=context_lines,
+        source=SOURCE,
+        stream=Stream.COMPANION,
+    )
+    directory: CrisisDirectory = plan_service.directory(db)
+    has_plan = plan_service.has_plan(db, client_id=client.id)
+
+    message = text
+
+    def screener(text: str, *, context: Sequence[str]) -> Screening:
+        if text == message:  # the message itself: reuse the recorded screening (screen once)
+            return recorded.screening
+        return screen(text, context=context)
+
+    def crisis_response(screening: ScreeningLike) -> Sequence[str]:
+        if not isinstance(screening, Screening):
+            screening = recorded.screening
+        fixed = crisis_message_for(
+            screening,
+            locale=client.locale,
+            has_safety_plan=has_plan,
+            care_team_alerted=recorded.alert is not None,
+            directory=directory,
+        )
+        return [fixed.text()] if fixed else []
+
+    def support_resources(context: CompanionContext) -> Sequence[str]:
+        return [r.contact_line() for r in directory.for_locale(client.locale)]
+
+    team = care_service.care_team(db, client_id=client.id)
+    engine = _engine()
+    companion = Companion(
+        Deps(
+            screen=screener,
+            crisis_response=crisis_response,
+            support_resources=support_resources,
+            flows=engine.flows,
+            router=engine.router,
+        )
+    )
+    context = CompanionContext(
+        now=_local(now, client.timezone),
+        memory=mem,
+        clinician_available=bool(team),
+        clinician_name=team[0].display_name if team else None,
+    )
+    result = companion.turn(convo.state, text, context)
+
+    # 2. store: state, transcript and memory (encrypted), outcomes
+    at = now.isoformat()
+    transcript = [*convo.transcript, {"who": "you", "text": text, "at": at}]
+    transcript += [{"who": "companion", "text": m, "at": at} for m in result.reply_messages]
+    _save(
+        db,
+        vault,
+        client.id,
+        CONVERSATION,
+        {"state": result.new_state.to_dict(), "transcript": transcript[-TRANSCRIPT_LIMIT:]},
+    )
+    _save(db, vault, client.id, MEMORY, result.new_memory.to_dict())
+    owner = Vault.owner_for_client(client.id)
+    for action in result.actions:
+        if action.kind in OUTCOME_ACTIONS:
+            outcome = action.data.get("outcome") or {}
+            db.add(
+                CompanionOutcome(
+                    client_id=client.id,
+                    flow_id=str(action.data.get("flow_id", "")),
+                    flow_version=str(action.data.get("version", "")),
+                    completed=action.kind == "flow_completed",
+                    helpfulness=outcome.get("helpfulness"),
+                    mood_before=outcome.get("mood_before"),
+                    mood_after=outcome.get("mood_after"),
+                    outputs_enc=vault.encrypt(
+                        db,
+                        owner,
+                        json.dumps(action.data.get("outputs") or {}, default=str),
+                        field=OUTPUTS_FIELD,
+                    ),
+                    completed_at=now,
+                )
+            )
+        elif action.kind == "handoff":
+            urgent = bool(action.data.get("urgent"))
+            for clinician in team:
+                notifications.notify(
+                    db,
+                    user_id=clinician.id,
+                    kind="companion_handoff",
+                    title=("Urgent: " if urgent else "")
+                    + f"{client.display_name} asked the companion to talk to a person",
+                    link=f"/clients/{client.id}",
+                )
+    db.flush()
+    audit_service.record(
+        db,
+        grant.ctx,
+        action="companion.turn",
+        resource_type="companion",
+        client_id=client.id,
+        purpose=grant.purpose,
+        detail={
+            "flow": result.flow_id,
+            "risk_level": result.risk_level,
+            "intent": result.intent,
+            "actions": [a.kind for a in result.actions],
+        },
+    )
+    return Reply(
+        reply=list(result.reply_messages),
+        flow=result.flow_id,
+        risk_level=result.risk_level,
+        suggestions=list(result.suggestions),
+        actions=[a.to_dict() for a in result.actions],
+        alert_id=recorded.alert.id if recorded.alert is not None else None,
+    )
+
+
+def outcomes(db: Session, grant: ClientGrant, vault: Vault) -> list[dict[str, Any]]:
+    """Finished exercises, newest first, with their outputs (care team: only with consent)."""
+    grant.require(Stream.COMPANION)
+    owner = Vault.owner_for_client(grant.client_id)
+    rows = db.execute(
+        select(CompanionOutcome)
+        .where(CompanionOutcome.client_id == grant.client_id)
+        .order_by(CompanionOutcome.id.desc())
+    ).scalars()
+    out = []
+    for row in rows:
+        try:
+            outputs = json.loads(vault.decrypt(db, owner, row.outputs_enc, field=OUTPUTS_FIELD))
+        except ValueError:
+            outputs = {}
+        out.append(
+            {
+                "flow_id": row.flow_id,
+                "completed": row.completed,
+                "helpfulness": row.helpfulness,
+                "mood_before": row.mood_before,
+                "mood_after": row.mood_after,
+                "outputs": outputs,
+                "completed_at": row.completed_at,
+            }
+        )
+    return out
