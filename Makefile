@@ -11,6 +11,8 @@ $(STAMP): pyproject.toml constraints.txt
 	@scripts/install-system.sh
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
+	@# torch first, pinned: its CPU wheel is on this machine's disk; resolved later it could be a CUDA build
+	$(BIN)/python -m pip install -q -c constraints.txt torch==2.13.0
 	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev]'
 	@touch $(STAMP)
 
