@@ -142,3 +142,32 @@ def test_real_worker_delivers_work_queued_while_it_was_down(rt, settings, person
     with transaction(rt.sessions) as db:
         rows = list(db.execute(select(Notification)).scalars())
     assert [r.title for r in rows] == ["Queued"]
+
+
+ORDER: list[str] = []
+
+
+@outbox.handler("test.background", background=True)
+def _background(db: Any, payload: dict[str, Any], event_id: int) -> None:
+    ORDER.append("background")
+
+
+@outbox.handler("test.urgent")
+def _urgent(db: Any, payload: dict[str, Any], event_id: int) -> None:
+    ORDER.append("urgent")
+
+
+def test_background_backlog_never_holds_up_urgent_events(rt) -> None:  # type: ignore[no-untyped-def]
+    ORDER.clear()
+    with transaction(rt.sessions) as db:
+        for i in range(25):
+            outbox.enqueue(db, "test.background", {"i": i})
+        outbox.enqueue(db, "test.urgent", {})  # raised last, behind the whole backlog
+    first = outbox.dispatch_pending(rt.sessions)
+    assert ORDER[0] == "urgent"
+    assert first.delivered == 1 + outbox.BACKGROUND_BATCH and first.more
+    from mindbridge.jobs import worker
+
+    assert worker.drain() == 25 - outbox.BACKGROUND_BATCH  # a kick works through the rest
+    assert ORDER.count("background") == 25
+    assert not outbox.dispatch_pending(rt.sessions).more

@@ -27,14 +27,22 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[Session, dict[str, Any], int], None]
 _HANDLERS: dict[str, Handler] = {}
+# Kinds that may wait (text analysis): delivered only after every other pending event, a few
+# per pass, so a backlog of them never holds up an alert or a reminder.
+_BACKGROUND: set[str] = set()
+BACKGROUND_BATCH = 10
 
 CLAIM_LEASE = timedelta(minutes=2)
 MAX_ATTEMPTS = 8
 
 
-def handler(kind: str) -> Callable[[Handler], Handler]:
+def handler(kind: str, *, background: bool = False) -> Callable[[Handler], Handler]:
     def register(fn: Handler) -> Handler:
         _HANDLERS[kind] = fn
+        if background:
+            _BACKGROUND.add(kind)
+        else:
+            _BACKGROUND.discard(kind)
         return fn
 
     return register
@@ -63,6 +71,7 @@ def enqueue(
 class DispatchReport:
     delivered: int
     failed: int
+    more: bool = False  # background events were left for the next pass
 
 
 def _worker_id() -> str:
@@ -113,31 +122,44 @@ def _deliver(factory: sessionmaker[Session], event_id: int) -> bool:
         return False
 
 
-def dispatch_pending(factory: sessionmaker[Session], *, limit: int = 100) -> DispatchReport:
+def _pending_ids(db: Session, *, background: bool, limit: int) -> list[int]:
     now = utcnow()
+    kinds = OutboxEvent.kind.in_(sorted(_BACKGROUND))
+    return list(
+        db.execute(
+            select(OutboxEvent.id)
+            .where(
+                OutboxEvent.delivered_at.is_(None),
+                OutboxEvent.failed_at.is_(None),
+                OutboxEvent.available_at <= now,
+                or_(OutboxEvent.claimed_until.is_(None), OutboxEvent.claimed_until < now),
+                kinds if background else ~kinds,
+            )
+            .order_by(OutboxEvent.id)
+            .limit(limit)
+        ).scalars()
+    )
+
+
+def dispatch_pending(
+    factory: sessionmaker[Session], *, limit: int = 100, background_limit: int = BACKGROUND_BATCH
+) -> DispatchReport:
+    """Deliver what is due: every other kind first (oldest first), then at most
+    `background_limit` background events; `more` says whether background work is left."""
     with transaction(factory) as db:
-        ids = list(
-            db.execute(
-                select(OutboxEvent.id)
-                .where(
-                    OutboxEvent.delivered_at.is_(None),
-                    OutboxEvent.failed_at.is_(None),
-                    OutboxEvent.available_at <= now,
-                    or_(OutboxEvent.claimed_until.is_(None), OutboxEvent.claimed_until < now),
-                )
-                .order_by(OutboxEvent.id)
-                .limit(limit)
-            ).scalars()
-        )
+        ids = _pending_ids(db, background=False, limit=limit)
+        spare = min(background_limit, max(0, limit - len(ids)))
+        later = _pending_ids(db, background=True, limit=spare + 1) if spare else []
+    more = len(later) > spare
     delivered = failed = 0
-    for event_id in ids:
+    for event_id in [*ids, *later[:spare]]:
         if not _claim(factory, event_id):
             continue
         if _deliver(factory, event_id):
             delivered += 1
         else:
             failed += 1
-    return DispatchReport(delivered=delivered, failed=failed)
+    return DispatchReport(delivered=delivered, failed=failed, more=more)
 
 
 def pending_count(db: Session) -> int:

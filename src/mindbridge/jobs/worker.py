@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import time
 
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 
@@ -35,23 +36,42 @@ HANDLER_MODULES = (
     "mindbridge.scheduling.service",
     "mindbridge.assessments.tasks",
     "mindbridge.alerts.tasks",
+    "mindbridge.signals.tasks",
+    "mindbridge.language.service",
+    "mindbridge.checkins.service",
+    "mindbridge.journal.service",
+    "mindbridge.recommender.tasks",
 )
 for _module in HANDLER_MODULES:
     importlib.import_module(_module)
 
 
+DRAIN_SECONDS = 50.0  # a kick keeps delivering background work this long; the sweep resumes it
+
+
 @huey.task()  # type: ignore[untyped-decorator]
 def deliver_outbox() -> int:
-    report = outbox.dispatch_pending(runtime().sessions)
-    return report.delivered
+    return drain()
+
+
+def drain(seconds: float = DRAIN_SECONDS) -> int:
+    """Deliver until nothing is due. Each pass takes every urgent event first, so an alert
+    raised during a long backlog of text analyses waits for one small batch at most."""
+    start = time.monotonic()
+    total = 0
+    while True:
+        report = outbox.dispatch_pending(runtime().sessions)
+        total += report.delivered
+        if not report.more or time.monotonic() - start > seconds:
+            return total
 
 
 @huey.periodic_task(crontab(minute="*"))  # type: ignore[untyped-decorator]
 def sweep_outbox() -> int:
-    report = outbox.dispatch_pending(runtime().sessions)
-    if report.delivered or report.failed:
-        log.info("outbox sweep: %s delivered, %s failed", report.delivered, report.failed)
-    return report.delivered
+    delivered = drain()
+    if delivered:
+        log.info("outbox sweep: %s delivered", delivered)
+    return delivered
 
 
 def kick() -> None:
