@@ -27,7 +27,7 @@ from mindbridge.language.domain import (
     ThemeReport,
     r4,
 )
-from mindbridge.language.encoder import Encoder, get_encoder, sentence_embedding
+from mindbridge.language.encoder import DIM, Encoder, get_encoder, sentence_embedding
 from mindbridge.language.predictor import EkmanGrouping, Predictor
 from mindbridge.language.taxonomy import EKMAN, EMOTIONS, NEGATIVE, POSITIVE, TRAPS
 from mindbridge.language.theme_report import build_report
@@ -114,9 +114,16 @@ class Analyzer:
     ) -> list[Analysis]:
         """Analyse screened texts. `distortions=False` skips the thinking-trap models for
         this call (they are built for thought-record text and over-flag everyday text)."""
+        return self.analyze_and_embed(texts, distortions=distortions, batch_size=batch_size)[0]
+
+    def analyze_and_embed(
+        self, texts: Sequence[str], distortions: bool = True, batch_size: int = 32
+    ) -> tuple[list[Analysis], NDArray[np.float32]]:
+        """`analyze_batch` plus each text's sentence embedding, from the same encoder pass
+        (stored analyses keep the embedding so themes never re-encode old entries)."""
         items = [str(t) for t in texts]
         if not items:
-            return []
+            return [], np.zeros((0, DIM), dtype=np.float32)
         views = self.encoder.features(items, batch_size=batch_size)
         # The heads are small matrix products: one BLAS thread is fastest, and idle OpenBLAS
         # workers spinning beside torch's doubled the CPU time of a single analysis. The lock
@@ -132,7 +139,7 @@ class Analyzer:
                 if use_traps and self.distorted
                 else np.zeros(len(items))
             )
-        return [
+        analyses = [
             self._one(
                 items[i],
                 emo[i],
@@ -143,6 +150,7 @@ class Analyzer:
             )
             for i in range(len(items))
         ]
+        return analyses, sentence_embedding(views)
 
     def _one(
         self,

@@ -104,3 +104,9 @@ class ThemeReport:
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ThemeReport:
+        values = dict(data)
+        values["themes"] = [Theme(**t) for t in values["themes"]]
+        return cls(**values)
