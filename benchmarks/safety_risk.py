@@ -7,8 +7,12 @@
 3. SDCNL: the seeded, stratified 20 % held out of the training file (seed 13), which the
    shipped model never saw: ROC AUC of the model probability and of the screening score,
    and recall / precision / FPR at the crisis-response threshold.
-4. Latency per text, wall clock and CPU time of this thread (the machine may be shared, so
-   CPU time is the "one core" figure).
+   Twice: with the optional encoder stage on (this script turns it on for itself with
+   MINDBRIDGE_SAFETY_ENCODER=on) and off (`encoder=False`: the lexical model alone, which is
+   the shipped default).
+4. Latency per text, wall clock and CPU time of the process (the machine may be shared, so
+   CPU time is the figure to compare; with the encoder it sums torch's threads,
+   MINDBRIDGE_TORCH_THREADS, default 2).
 """
 
 from __future__ import annotations
@@ -16,12 +20,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
+
+os.environ.setdefault("MINDBRIDGE_SAFETY_ENCODER", "on")  # measure the opt-in stage too
+import os
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
 from mindbridge.safety.datasets import LabelledText, read_jsonl, read_sdcnl, sdcnl_split
 from mindbridge.safety.evaluation import percentile, roc_auc
+from mindbridge.safety.model import LONG_TOKENS
 from mindbridge.safety.screening import Screening, screen
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,13 +37,19 @@ DATA = ROOT / "tests" / "safety" / "data"
 FPR_CATEGORIES = ("everyday", "distress", "figurative")
 
 
-def timed(items: list[LabelledText]) -> tuple[list[Screening], list[float], list[float]]:
+def timed(
+    items: list[LabelledText], encoder: bool = True
+) -> tuple[list[Screening], list[float], list[float]]:
+    """Screen each item, timing it. CPU time is the whole process's (`process_time`), so the
+    encoder's torch worker threads are counted too."""
     screen("warm-up")
+    if encoder and any(len(item.text.split()) > LONG_TOKENS for item in items):
+        screen("warm-up " * 50)  # loads the encoder stage outside the timings
     results, wall, cpu = [], [], []
     for item in items:
-        w, c = time.perf_counter(), time.thread_time()
-        results.append(screen(item.text))
-        cpu.append((time.thread_time() - c) * 1000)
+        w, c = time.perf_counter(), time.process_time()
+        results.append(screen(item.text, encoder=encoder))
+        cpu.append((time.process_time() - c) * 1000)
         wall.append((time.perf_counter() - w) * 1000)
     return results, wall, cpu
 
@@ -112,17 +126,19 @@ def multiturn() -> dict[str, object]:
     return {"n": len(rows), "correct": len(rows) - len(wrong), "wrong": wrong}
 
 
-def sdcnl(path: Path) -> dict[str, object]:
+def sdcnl(path: Path, encoder: bool = True) -> dict[str, object]:
     rows = read_sdcnl(path)
     _, held = sdcnl_split([r.label for r in rows])
     items = [rows[i] for i in held]
-    results, wall, cpu = timed(items)
+    results, wall, cpu = timed(items, encoder=encoder)
     labels = [i.label for i in items]
     tp = sum(r.needs_crisis_response and y for r, y in zip(results, labels, strict=True))
     fp = sum(r.needs_crisis_response and not y for r, y in zip(results, labels, strict=True))
     pos = sum(labels)
     return {
         "split": "seeded stratified 20% held out of train.csv (seed 13)",
+        "encoder_stage": encoder,
+        "scored_by_encoder_stage": sum("+" in r.model_version for r in results),
         "n": len(items),
         "roc_auc_model_probability": round(
             roc_auc(labels, [r.model_probability or 0.0 for r in results]) or 0, 4
@@ -132,6 +148,13 @@ def sdcnl(path: Path) -> dict[str, object]:
         "precision": round(tp / (tp + fp), 4) if tp + fp else 0.0,
         "fpr": round(fp / (len(labels) - pos), 4),
         "levels": dict(Counter(r.level.value for r in results)),
+        # label 1 = r/SuicideWatch; where the patterns put r/depression posts bounds the AUC
+        "levels_by_label": {
+            str(label): dict(
+                Counter(r.level.value for r, y in zip(results, labels, strict=True) if y == label)
+            )
+            for label in (1, 0)
+        },
         "latency": latency(wall, cpu),
     }
 
@@ -144,6 +167,7 @@ def main() -> None:
     figures: dict[str, object] = {"chat": chat(), "multiturn": multiturn()}
     if args.sdcnl.is_file():
         figures["sdcnl_heldout"] = sdcnl(args.sdcnl)
+        figures["sdcnl_heldout_lexical_only"] = sdcnl(args.sdcnl, encoder=False)
     else:
         figures["sdcnl_heldout"] = f"skipped: {args.sdcnl} not found"
     print(json.dumps(figures, indent=2))

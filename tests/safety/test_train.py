@@ -6,6 +6,7 @@ import csv
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from mindbridge.safety import train
@@ -51,3 +52,42 @@ def test_fitting_is_deterministic() -> None:
 
 def test_main_refuses_a_missing_file(tmp_path: Path) -> None:
     assert train.main(["--data", str(tmp_path / "missing.csv"), "--out", str(tmp_path)]) == 2
+
+
+@pytest.mark.slow
+def test_encoder_stage_training_writes_a_loadable_artefact(
+    shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mindbridge.safety import encoder_stage, train_encoder
+
+    monkeypatch.setenv("MINDBRIDGE_LANGUAGE_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(train, "FOLDS", 3)
+    monkeypatch.setattr(train_encoder, "FOLDS", 3)
+    monkeypatch.setattr(train, "team_cases", lambda: team_cases()[::3])
+    source = read_sdcnl(shared_data / "sdcnl" / "train.csv")
+    sample = tmp_path / "sample.csv"
+    with sample.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["title", "selftext", "is_suicide"])
+        for row in source[:80]:
+            title, _, body = row.text.partition("\n")
+            writer.writerow([title, body, row.label])
+    out = tmp_path / "model"
+    _, oof = train.train_with_oof(sample, out)
+    meta = train_encoder.train(sample, out, oof)
+    assert list((tmp_path / "cache").iterdir())  # features were cached outside the repository
+    stage = encoder_stage.load(out)
+    assert stage.version == meta["version"]
+    assert meta == json.loads((out / "risk_encoder.json").read_text())
+    views = np.zeros((8, 384), dtype=np.float32)
+    assert 0.0 <= stage.combine(0.5, views).probability <= 1.0
+    with pytest.raises(ValueError, match="one lexical probability per training row"):
+        train_encoder.train(sample, out, oof[:-1])
+
+
+def test_main_refuses_a_missing_file_for_every_stage(tmp_path: Path) -> None:
+    for stage in ("lexical", "encoder", "all"):
+        args = ["--data", str(tmp_path / "missing.csv"), "--out", str(tmp_path), "--stage", stage]
+        assert train.main(args) == 2
+    with pytest.raises(SystemExit):
+        train.main(["--stage", "everything"])

@@ -5,6 +5,8 @@ else reads it (chat messages, journal entries, check-in notes, safety-plan edits
 the statistical model (`model`). Patterns decide what the words mean (negation, idioms, third
 person, past); the model adds recall for wordings the patterns do not know and a continuous
 score; the recent turns turn "I have the pills" after "I want to end it" into `imminent`.
+Long texts (journal entries, posts) are also read by a sentence encoder (`encoder_stage`),
+loaded on the first long text; chat messages never load it.
 
 Importing this module is cheap: rules compile and the model loads on the first call.
 """
@@ -15,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from mindbridge.safety import encoder_stage
 from mindbridge.safety.levels import RiskLevel, highest
 from mindbridge.safety.model import RiskModel, Thresholds
 from mindbridge.safety.model import shipped as shipped_model
@@ -100,14 +103,46 @@ def decide(
     return highest([analysis.level, context_level, model_level])
 
 
-def screen(text: str, *, context: Sequence[str] = (), model: RiskModel | None = None) -> Screening:
-    """Screen one text; `context` is the same person's previous messages, most recent last."""
+def screen(
+    text: str,
+    *,
+    context: Sequence[str] = (),
+    model: RiskModel | None = None,
+    encoder: bool = True,
+) -> Screening:
+    """Screen one text; `context` is the same person's previous messages, most recent last.
+
+    Long texts (more than 40 word tokens) are also read by the encoder stage
+    (`encoder_stage.runs_for`), unless `encoder` is False or the deployment switched it off;
+    if the encoder cannot load, they get the lexical model alone, as chat messages do."""
     model = model or shipped_model()
     current = analyse(normalise(text))
     earlier = [analyse(normalise(c)) for c in list(context)[-CONTEXT_TURNS:] if c.strip()]
     effect = combine(current, earlier)
     probability, terms = model.explain(current.text[:MAX_CHARS])
     thresholds = model.thresholds(current.tokens)
+    version = model.version
+    detail = f"p={probability:.3f}"
+    fallback: Evidence | None = None
+    if encoder and encoder_stage.runs_for(current.tokens):
+        result = encoder_stage.score(text, probability)
+        if result is None:
+            fallback = Evidence(
+                "model",
+                encoder_stage.STAGE_NAME,
+                "",
+                "own",
+                RiskLevel.NONE,
+                "encoder unavailable: lexical model only",
+            )
+        else:
+            stacked, stage = result
+            probability, thresholds = stacked.probability, stage.thresholds
+            version = f"{model.version}+{stage.version}"
+            detail = (
+                f"p={probability:.3f} "
+                f"(lexical {stacked.lexical:.3f}, encoder {stacked.encoder:.3f})"
+            )
     level = decide(current, effect.level, probability, thresholds)
 
     evidence = [
@@ -118,22 +153,17 @@ def screen(text: str, *, context: Sequence[str] = (), model: RiskModel | None = 
     if effect.reason:
         evidence.append(Evidence("context", "recent_turns", "", "own", effect.level, effect.reason))
     evidence.append(
-        Evidence(
-            "model",
-            model.version,
-            ", ".join(terms),
-            "own",
-            thresholds.level(probability),
-            f"p={probability:.3f}",
-        )
+        Evidence("model", version, ", ".join(terms), "own", thresholds.level(probability), detail)
     )
+    if fallback is not None:
+        evidence.append(fallback)
     return Screening(
         level=level,
         score=band_score(level, probability),
         evidence=tuple(evidence),
         model_probability=probability,
         concern_for_other=current.concern_for_other,
-        model_version=model.version,
+        model_version=version,
     )
 
 

@@ -7,7 +7,9 @@ document frequency 2; classifier: L2 logistic regression. Thresholds are chosen 
 out-of-fold probabilities of the same training data. Everything is seeded, so running it
 again on the same files writes the same artefact.
 
-This module imports scikit-learn and scipy; nothing at run time imports it.
+`--stage encoder` (part of the default `all`) then trains the long-text stage on encoder
+features (`train_encoder`). This module imports scikit-learn and scipy; nothing at run time
+imports it.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from scipy import sparse
 from mindbridge.safety.datasets import (
     HELDOUT_FRACTION,
     SPLIT_SEED,
+    LabelledText,
     read_sdcnl,
     sdcnl_split,
     team_cases,
@@ -155,20 +158,45 @@ def default_data() -> Path:
     return shared / "sdcnl" / "train.csv"
 
 
-def train(data: Path, out: Path) -> dict[str, Any]:
+@dataclass
+class TrainingSet:
+    """The lexical model's training data: SDCNL's train part, then the team's cases."""
+
+    rows: list[LabelledText]
+    train_idx: list[int]
+    heldout_idx: list[int]
+    team: list[LabelledText]
+    labels: list[int]
+    weights: list[float]
+    feats: list[Features]
+
+
+def training_set(data: Path) -> TrainingSet:
     rows = read_sdcnl(data)
-    labels_all = [r.label for r in rows]
-    train_idx, heldout_idx = sdcnl_split(labels_all)
+    train_idx, heldout_idx = sdcnl_split([r.label for r in rows])
     team = team_cases()
     texts = [rows[i].text for i in train_idx] + [c.text for c in team]
     labels = [rows[i].label for i in train_idx] + [c.label for c in team]
     weights = [1.0] * len(train_idx) + [TEAM_WEIGHT] * len(team)
+    feats = [ngrams(normalise(t)) for t in texts]
+    return TrainingSet(rows, train_idx, heldout_idx, team, labels, weights, feats)
+
+
+def train(data: Path, out: Path) -> dict[str, Any]:
+    return train_with_oof(data, out)[0]
+
+
+def train_with_oof(data: Path, out: Path) -> tuple[dict[str, Any], np.ndarray]:
+    """Train and write the lexical model; also return its out-of-fold probabilities of the
+    SDCNL training rows (in `sdcnl_split` order), which the encoder stage is stacked on."""
+    ts = training_set(data)
+    rows, train_idx, heldout_idx, team = ts.rows, ts.train_idx, ts.heldout_idx, ts.team
+    labels, weights, feats = ts.labels, ts.weights, ts.feats
     chat_negative = np.array(
         [False] * len(train_idx)
         + [c.label == 0 and c.category in ("everyday", "distress", "figurative") for c in team]
     )
     everyday = np.array([False] * len(train_idx) + [c.category == "everyday" for c in team])
-    feats = [ngrams(normalise(t)) for t in texts]
     y = np.asarray(labels)
 
     oof = out_of_fold(feats, labels, weights)
@@ -226,7 +254,7 @@ def train(data: Path, out: Path) -> dict[str, Any]:
         },
     }
     _write(fitted, meta, out)
-    return meta
+    return meta, oof[is_sdcnl]
 
 
 def _digest(path: Path) -> str:
@@ -248,12 +276,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=default_data(), help="SDCNL train.csv")
     parser.add_argument("--out", type=Path, default=model_dir(), help="where to write the model")
+    parser.add_argument(
+        "--stage",
+        choices=("all", "lexical", "encoder"),
+        default="all",
+        help="lexical: the TF-IDF model; encoder: the long-text stage (needs torch and the "
+        "MiniLM wheel; recomputes the lexical out-of-fold figures it is stacked on); "
+        "all (default): both",
+    )
     args = parser.parse_args(argv)
     if not args.data.is_file():
         print(f"SDCNL training file not found: {args.data}", file=sys.stderr)
         return 2
-    meta = train(args.data, args.out)
-    print(json.dumps({"thresholds": meta["thresholds"], "measured": meta["measured"]}, indent=2))
+    printed: dict[str, Any] = {}
+    if args.stage in ("all", "lexical"):
+        meta, oof = train_with_oof(args.data, args.out)
+        printed["lexical"] = {"thresholds": meta["thresholds"], "measured": meta["measured"]}
+    if args.stage in ("all", "encoder"):
+        from mindbridge.safety import train_encoder
+
+        if args.stage == "encoder":
+            ts = training_set(args.data)
+            oof = out_of_fold(ts.feats, ts.labels, ts.weights)[: len(ts.train_idx)]
+        stage = train_encoder.train(args.data, args.out, oof)
+        printed["encoder"] = {"thresholds": stage["thresholds"], "measured": stage["measured"]}
+    print(json.dumps(printed, indent=2))
     return 0
 
 
