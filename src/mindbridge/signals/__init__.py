@@ -1,6 +1,8 @@
 """Passive signals: ingestion, daily features, personal baselines, deterioration scores, alerts.
 
-Pure Python/numpy: nothing here touches the database or the web. The lead-facing API:
+The core modules re-exported here are pure Python/numpy and touch neither the database nor the
+web; the platform around them is `models`, `service` (imports, recompute, alerts, nudges),
+`views`, `tasks`, `overview` and `demo`. The core API:
 
 - parse_generic_csv / parse_generic_json / parse_actigraphy_csv / parse_apple_health /
   parse_api_batch -> ParseResult (observations, rejected rows, fatal error); each takes a

@@ -1,8 +1,7 @@
-"""`mindbridge eval actigraphy`, `mindbridge bench early-warning`, `mindbridge bench signals`.
+"""`mindbridge signals import`, `mindbridge eval actigraphy`, `mindbridge bench early-warning`,
+`mindbridge bench signals`.
 
-Each prints exactly one JSON object with --json. (`mindbridge signals import` needs the
-database and belongs to the web/storage layer: it calls the parse_* functions, which take a
-`progress(done, total)` callback for a progress bar.)
+Each prints exactly one JSON object with --json (progress bars go to stderr).
 """
 
 from __future__ import annotations
@@ -159,7 +158,97 @@ def import_depresjon(data: Path, tz: str = "Europe/Oslo") -> dict[str, object]:
     }
 
 
+def import_command(
+    file: Annotated[Path, typer.Argument(help="The file to import.", exists=True, dir_okay=False)],
+    client: Annotated[str, typer.Option("--client", help="The client's email.")],
+    fmt: Annotated[
+        str, typer.Option("--format", help="generic | actigraphy | apple-health")
+    ] = "generic",
+    accept_valid_rows: Annotated[
+        bool,
+        typer.Option("--accept-valid-rows", help="Store the valid rows even if some are rejected."),
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Import a file of passive signals for a client: all or nothing, idempotent, then scored."""
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from mindbridge.access import service as access_service
+    from mindbridge.access.domain import Action, Role, Stream
+    from mindbridge.accounts import service as accounts_service
+    from mindbridge.audit.service import AuditContext
+    from mindbridge.db import transaction
+    from mindbridge.kit.errors import MindbridgeError
+    from mindbridge.runtime import runtime
+    from mindbridge.signals import service as signals_service
+
+    if fmt not in signals_service.FILE_FORMATS:
+        raise typer.BadParameter(
+            f"choose one of {', '.join(signals_service.FILE_FORMATS)}", param_hint="--format"
+        )
+    rt = runtime()
+    t0 = time.perf_counter()
+    console = Console(stderr=True)
+    with (
+        Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            DownloadColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=as_json,
+        ) as bar,
+        transaction(rt.sessions) as db,
+    ):
+        task = bar.add_task(f"reading {file.name}", total=file.stat().st_size or None)
+        user = accounts_service.get_by_email(db, client)
+        if user is None or user.role != Role.CLIENT.value:
+            typer.echo(f"error: no client with email {client}", err=True)
+            raise typer.Exit(2)
+        ctx = AuditContext(actor=accounts_service.actor_of(user), request_id="cli-signals-import")
+        grant = access_service.authorize(
+            db, ctx, client_id=user.id, resource=Stream.SIGNALS, action=Action.WRITE
+        )
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total or None)
+
+        try:
+            report = signals_service.import_file(
+                db,
+                grant,
+                rt.vault,
+                source=file,
+                fmt=fmt,
+                accept_valid_rows=accept_valid_rows,
+                progress=progress,
+            )
+        except MindbridgeError as exc:
+            typer.echo(f"error: {exc.message}", err=True)
+            raise typer.Exit(2) from exc
+        bar.update(task, description="stored and scored", completed=file.stat().st_size)
+    result = report.to_dict() | {"seconds": round(time.perf_counter() - t0, 2)}
+    lines = [f"{file.name}: {report.status}. {report.summary()}"]
+    lines += [f"  line {r.line}: {r.reason}" for r in report.rejected]
+    if report.result is not None:
+        r = report.result
+        score = "too early to judge" if r.score is None else f"{r.score:.2f}"
+        lines.append(f"days {r.first} to {r.last}: latest deterioration score {score}")
+        if r.explanation:
+            lines.append(f"  {r.explanation}")
+        if r.alerted:
+            lines.append("  an alert was raised for the care team")
+    lines.append(f"{result['seconds']} s")
+    _emit(result, as_json, lines)
+    if not report.written:
+        raise typer.Exit(1)
+
+
 def register(root: typer.Typer, eval_app: typer.Typer, bench_app: typer.Typer) -> None:
+    signals_app = typer.Typer(help="Passive signals.", no_args_is_help=True)
+    signals_app.command("import")(import_command)
+    root.add_typer(signals_app, name="signals")
     eval_app.command("actigraphy")(eval_actigraphy)
     bench_app.command("early-warning")(bench_early_warning)
     bench_app.command("signals")(bench_signals)
