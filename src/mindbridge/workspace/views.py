@@ -13,10 +13,14 @@ from mindbridge.access.service import ClientGrant
 from mindbridge.accounts import service as accounts_service
 from mindbridge.accounts.models import User
 from mindbridge.care import service as care_service
+from mindbridge.companion import homework as homework_service
 from mindbridge.consent.domain import STREAM_LABELS
+from mindbridge.db import utcnow
 from mindbridge.kit.errors import MindbridgeError
 from mindbridge.notes import service as notes_service
 from mindbridge.notifications import service as notifications_service
+from mindbridge.recommender import service as recommender_service
+from mindbridge.scheduling import service as scheduling_service
 from mindbridge.web.policy import ADMIN, CLIENT, CLINICIAN, access, client_data
 from mindbridge.web.rendering import redirect, render
 from mindbridge.web.security import (
@@ -27,40 +31,82 @@ from mindbridge.web.security import (
     client_access,
     require_role,
 )
+from mindbridge.workspace import overview as workspace_overview
+from mindbridge.workspace import service as workspace_service
+from mindbridge.workspace import triage
 
 router = APIRouter()
 ClientUser = Annotated[User, Depends(require_role(Role.CLIENT))]
 ClinicianUser = Annotated[User, Depends(require_role(Role.CLINICIAN))]
 AdminUser = Annotated[User, Depends(require_role(Role.ADMIN))]
+MAX_SLOTS = 30
+SECTION_STATE_LABELS = {
+    "shown": "",
+    "not_shared": "not shared",
+    "not_visible": "not visible to you",
+    "failed": "could not be shown",
+}
 
 
 @router.get("/today", response_class=HTMLResponse, **access(CLIENT))
-def today(request: Request, db: DbSession, user: ClientUser) -> Response:
+def today(
+    request: Request, db: DbSession, rt: AppRuntime, audit: Audit, user: ClientUser
+) -> Response:
+    now = utcnow()
+    companion = access_service.authorize(db, audit, client_id=user.id, resource=Stream.COMPANION)
+    offer = recommender_service.current_offer(db, companion, client=user, now=now, surface="today")
     return render(
         request,
         "workspace/today.html",
         {
             "team": care_service.care_team(db, client_id=user.id),
             "notifications": notifications_service.unread(db, user_id=user.id),
+            "suggestion": offer.recommendation.top if offer else None,
+            "homework": homework_service.list_homework(
+                db,
+                companion,
+                rt.vault,
+                today=homework_service.local_today(now, user.timezone),
+                include_closed=False,
+            ),
             "title": "Today",
         },
     )
 
 
 @router.get("/caseload", response_class=HTMLResponse, **access(CLINICIAN))
-def caseload(request: Request, db: DbSession, user: ClinicianUser, q: str = "") -> Response:
-    clients = care_service.caseload(db, clinician_id=user.id)
-    if q:
-        clients = [c for c in clients if q.lower() in c.display_name.lower()]
+def caseload(
+    request: Request,
+    db: DbSession,
+    rt: AppRuntime,
+    audit: Audit,
+    user: ClinicianUser,
+    q: str = "",
+    show: str = "all",
+) -> Response:
+    """The clinician's home: the caseload ordered by need, with the reasons on each row."""
+    now = utcnow()
+    error, status = "", 200
+    try:
+        view = workspace_service.caseload_triage(
+            db, audit, rt, clinician=user, now=now, query=q, show=show
+        )
+    except MindbridgeError as exc:
+        error, status = exc.message, exc.status_code
+        view = workspace_service.caseload_triage(db, audit, rt, clinician=user, now=now)
     return render(
         request,
         "workspace/caseload.html",
         {
-            "clients": clients,
-            "q": q,
+            "view": view,
+            "filters": view.filters,
+            "targets": rt.settings.alert_targets(),
+            "duration": triage.duration_text,
+            "error": error,
             "title": "Caseload",
             "notifications": notifications_service.unread(db, user_id=user.id),
         },
+        status=status,
     )
 
 
@@ -84,27 +130,37 @@ def client_overview(
     user: CurrentUser,
     grant: Annotated[ClientGrant, Depends(client_access(Record.CARE_RECORD))],
 ) -> Response:
+    """One page per client: every registered section, each authorised for the viewer (audited)
+    or marked "not shared"; booking and notes for the client's clinicians."""
     client_id = grant.client_id
     client = access_service.get_client(db, client_id)
     actor = accounts_service.actor_of(user)
     streams = {s: access_service.check(db, actor, client_id, s) for s in Stream}
-    notes_allowed = access_service.check(db, actor, client_id, Record.CLINICIAN_NOTES).allowed
-    notes = []
-    if notes_allowed:
-        notes_grant = access_service.authorize(
-            db, audit, client_id=client_id, resource=Record.CLINICIAN_NOTES
-        )
-        notes = notes_service.list_notes(db, notes_grant, rt.vault)
+    clinician = user.role == Role.CLINICIAN.value
+    now = utcnow()
+    slots = (
+        scheduling_service.open_slots(
+            db, clinician=user, now=now, rules=scheduling_service.rules_from(rt.settings)
+        )[:MAX_SLOTS]
+        if clinician
+        else []
+    )
     return render(
         request,
         "workspace/client.html",
         {
             "client": client,
+            "team": care_service.care_team(db, client_id=client_id),
             "streams": streams,
             "labels": STREAM_LABELS,
-            "notes": notes,
-            "notes_allowed": notes_allowed,
-            "can_write_notes": user.role == Role.CLINICIAN.value,
+            "sections": workspace_service.overview_sections(db, audit, rt, client_id=client_id),
+            "state_labels": SECTION_STATE_LABELS,
+            "can_write_notes": clinician,
+            "can_book": clinician,
+            "slots": slots,
+            "local": workspace_overview.local_formatter(user.timezone),
+            "back": "/caseload" if clinician else "/",
+            "back_label": "Caseload" if clinician else "Home",
             "title": client.display_name,
         },
     )
