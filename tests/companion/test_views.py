@@ -65,11 +65,11 @@ def test_api_greeting_and_a_full_exercise_stores_its_outcome(client, rt, persona
     login(client, PERSONA_EMAILS["client"])
     hello = _api(client, "hello")
     assert set(hello) == {"reply", "flow", "risk_level", "suggestions"}
-    assert hello["reply"][-1] == "How are you feeling today?" and hello["risk_level"] == "none"
+    assert "How are you feeling today?" in hello["reply"] and hello["risk_level"] == "none"
     replies = [_api(client, line) for line in GROUNDING]
     assert replies[0]["flow"] == "grounding_54321"
     assert "Look around you" in replies[1]["reply"][-1]  # state survived across requests
-    assert "This works anywhere" in replies[-1]["reply"][-1]
+    assert any("This works anywhere" in m for m in replies[-1]["reply"])
     with transaction(rt.sessions) as db:
         rows = list(db.execute(select(CompanionOutcome)).scalars())
     assert len(rows) == 1

@@ -32,3 +32,17 @@ def test_bench_text_shows_the_table() -> None:
 def test_bench_rejects_a_tiny_population() -> None:
     result = runner.invoke(app, ["bench", "recommender", "--people", "3"])
     assert result.exit_code != 0
+
+
+def test_pool_command_refits_the_shared_layer(rt) -> None:  # type: ignore[no-untyped-def]
+    result = runner.invoke(app, ["recommender", "pool"])
+    assert result.exit_code == 0, result.output
+    assert "shared layer revision 1: 0 outcomes from 0 consenting clients" in result.stdout
+
+
+def test_nightly_refit_runs_in_its_own_transaction(rt) -> None:  # type: ignore[no-untyped-def]
+    from mindbridge.jobs import worker
+    from mindbridge.recommender import tasks
+
+    assert "mindbridge.recommender.tasks" in worker.HANDLER_MODULES
+    assert tasks.refit_population.call_local() == 0

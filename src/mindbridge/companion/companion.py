@@ -46,6 +46,7 @@ from mindbridge.companion.state import (
     FlowPosition,
     Memory,
     Offer,
+    Suggested,
     TurnResult,
 )
 
@@ -103,6 +104,7 @@ class _Turn:
     intent: str = ""
     level: str | None = None
     touched_flow: str | None = None
+    recommended: dict[str, list[Suggested]] = field(default_factory=dict)
 
     @property
     def flows(self) -> FlowLibrary:
@@ -149,6 +151,13 @@ class _Turn:
         self.suggestions = _suggestions(progress.expect)
         if progress.finished and progress.completed:
             self.offer_next_homework(exclude=flow_id)
+            if self.state.offer is None:
+                self.offer_recommended(
+                    "after_exercise",
+                    "If you'd like to do something else later, here's what I'd suggest:",
+                    exclude=(flow_id,),
+                    ask="Say yes for the first one, pick a number, or just carry on.",
+                )
 
     def start_flow(
         self,
@@ -242,6 +251,44 @@ class _Turn:
         self.state.offer = Offer("flows", list(allowed), prefill=dict(prefill))
         self.suggestions = [self.flows[f].title for f in allowed]
 
+    def recommendations(self, surface: str) -> list[Suggested]:
+        """The recommender's suggestions for this surface (asked at most once per turn)."""
+        if self.context.recommend is None:
+            return []
+        if surface not in self.recommended:
+            try:
+                found = list(self.context.recommend(surface))
+            except Exception:  # a recommender failure only costs the suggestion
+                found = []
+            self.recommended[surface] = [
+                s for s in found if s.flow_id in self.flows and self.blocked(s.flow_id) is None
+            ]
+        return self.recommended[surface]
+
+    def offer_recommended(
+        self,
+        surface: str,
+        lead: str,
+        *,
+        exclude: Sequence[str] = (),
+        ask: str = "Say yes for the first one, or pick a number. Or just tell me more.",
+    ) -> bool:
+        """Offer the top suggestion and two alternatives, each with its reason."""
+        picks = [s for s in self.recommendations(surface) if s.flow_id not in exclude]
+        picks = picks[:MAX_OFFERED]
+        if not picks:
+            return False
+        lines = [
+            f"{i}. {self.flows[s.flow_id].title}, {self.flows[s.flow_id].duration_minutes} min."
+            + (f" {s.reason}" if s.reason else "")
+            for i, s in enumerate(picks, 1)
+        ]
+        self.messages.append("\n".join([lead, *lines]))
+        self.messages.append(ask)
+        self.state.offer = Offer("flows", [s.flow_id for s in picks])
+        self.suggestions = [self.flows[s.flow_id].title for s in picks]
+        return True
+
     def offer_menu(
         self, lead: str = "Here are some things we could do:", exclude: Sequence[str] = ()
     ) -> None:
@@ -251,7 +298,7 @@ class _Turn:
     def offer_next_homework(self, exclude: str | None = None) -> None:
         due = [
             h
-            for h in self.memory.due_homework(self.context.now.date())
+            for h in self.memory.homework_to_offer(self.context.now.date())
             if h.flow_id != exclude and self.blocked(h.flow_id) is None
         ]
         if not due:
@@ -358,21 +405,26 @@ class _Turn:
             self.state.offer = Offer("resume", [self.state.paused.flow_id])
             self.suggestions = ["Yes", "Not now"]
             return
-        due = [
-            h
-            for h in self.memory.due_homework(self.context.now.date())
-            if self.blocked(h.flow_id) is None
-        ]
+        today = self.context.now.date()
+        due = [h for h in self.memory.homework_to_offer(today) if self.blocked(h.flow_id) is None]
         if due:
             more = f" (and {len(due) - 1} more)" if len(due) > 1 else ""
+            when = "for today" if due[0].is_due(today) else f"(due {due[0].due})"
+            note = f' {self.context.clinician_name or "Your clinician"} added: "{due[0].note}"'
             self.messages.append(
-                f"You have '{due[0].title}' on your plan for today{more}. "
-                "Would you like to do it now?"
+                f"You have '{due[0].title}' on your plan {when}{more}."
+                + (note if due[0].note else "")
+                + " Would you like to do it now?"
             )
             self.state.offer = Offer("homework", [due[0].flow_id], homework_id=due[0].id)
             self.suggestions = ["Yes", "Not now"]
             return
         self.messages.append("How are you feeling today?")
+        self.offer_recommended(
+            "greeting",
+            "If you'd like something to try, here's what I'd suggest:",
+            ask="Say yes for the first one, pick a number, or just tell me how you are.",
+        )
 
     def acknowledge(self, topic: str) -> None:
         """An empathic first line: generative (guarded), else a reflection, else a fixed one."""
@@ -471,6 +523,36 @@ class Companion:
             text=user_text.strip()[:MAX_INPUT_CHARS],
         )
         self._run(turn)
+        turn.state.turns += 1
+        turn.state.last_turn_at = context.now.isoformat()
+        return turn.result()
+
+    def begin(
+        self, state: ConversationState, flow_id: str, context: CompanionContext
+    ) -> TurnResult:
+        """Start `flow_id` without a message (a one-tap start from another page).
+
+        There is no text to screen; crisis mode still holds, and the guard rails apply as for
+        any start.
+        """
+        turn = _Turn(
+            companion=self,
+            state=ConversationState.from_dict(state.to_dict()),
+            memory=Memory.from_dict(context.memory.to_dict()),
+            context=context,
+            text="",
+        )
+        turn.intent = f"{EXERCISE_PREFIX}{flow_id}"
+        turn.level = state.last_risk or "none"
+        if turn.state.crisis:
+            turn.messages.append(
+                "I'm here with you. When you feel safe and ready, tell me and we can start."
+            )
+            turn.suggestions = ["I'm safe now", "Talk to a person"]
+        else:
+            if turn.state.flow is not None:
+                turn.pause_flow()
+            turn.start_flow(flow_id)
         turn.state.turns += 1
         turn.state.last_turn_at = context.now.isoformat()
         return turn.result()
@@ -646,6 +728,9 @@ class Companion:
             t.messages.append("I'm glad to hear that. Is there anything you'd like to do?")
         elif intent == "homework":
             t.homework()
+        elif intent == "suggest":
+            if not t.offer_recommended("suggest", "Here's what I'd suggest right now:"):
+                t.offer_menu()
         elif route.flow_id and (intent == "learn" or intent.startswith(EXERCISE_PREFIX)):
             t.start_flow(route.flow_id, prefill=dict(route.prefill) or None)
         elif intent in TOPICS:

@@ -419,7 +419,7 @@ def _homework_done(env: FlowEnv, position: FlowPosition, progress: Progress) -> 
     homework = env.memory.homework_by_id(position.homework_id) if position.homework_id else None
     if homework is None:
         homework = next(
-            (h for h in env.memory.due_homework(today) if h.flow_id == env.flow.id), None
+            (h for h in env.memory.homework_to_offer(today) if h.flow_id == env.flow.id), None
         )
     if homework is None or homework.status != "open":
         return

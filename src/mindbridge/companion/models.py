@@ -1,11 +1,12 @@
 """Companion storage: one encrypted conversation document and one encrypted memory per client,
-and the outcomes of exercises the client finished or stopped (outputs encrypted)."""
+the outcomes of exercises the client finished or stopped (outputs encrypted), and the homework
+clinicians assign (the note encrypted)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, Float, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy import Boolean, Date, Float, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mindbridge.db import Base, UTCDateTime, utcnow
@@ -39,3 +40,34 @@ class CompanionOutcome(Base):
     mood_after: Mapped[float | None] = mapped_column(Float)
     outputs_enc: Mapped[bytes] = mapped_column(LargeBinary)  # the flow's named outputs as JSON
     completed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class HomeworkAssignment(Base):
+    """A clinician's homework: do this exercise by `due` (the client's local date).
+
+    The companion copies open items into the person's memory on each turn, offers them on
+    greeting and marks the row done when the exercise is finished, linking the outcome.
+    """
+
+    __tablename__ = "homework_assignments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    assigned_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    flow_id: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(200))
+    due: Mapped[date] = mapped_column(Date)
+    note_enc: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open, done, cancelled
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    companion_outcome_id: Mapped[int | None] = mapped_column(
+        ForeignKey(
+            "companion_outcomes.id",
+            ondelete="SET NULL",
+            name="fk_homework_assignments_companion_outcome_id",  # within 63 characters
+        ),
+        nullable=True,
+    )

@@ -51,7 +51,7 @@ TOPICS = (
     "avoidance",
     "stress",
 )
-OTHER = ("learn", "homework", "off_topic", "unknown")
+OTHER = ("learn", "homework", "suggest", "off_topic", "unknown")
 EXERCISE_PREFIX = "exercise:"
 # Labels the classifier may predict (never control or social intents).
 CLASSIFIER_LABELS = (
@@ -222,6 +222,19 @@ _SMALLTALK = _rx(
     rf"^how are things{_END}",
     rf"^(?:what'?s up|whats up|sup|(?:are )?(?:you|u) (?:ok|okay|alright|good)){_END}",
 )
+# Asking the companion to choose: answered with the recommender's suggestions.
+_SUGGEST = _rx(
+    rf"^(?:so |then )?what (?:should|shall|can|could|do you think) i (?:do|try)"
+    rf"(?: now| today| next| first)?{_END}",
+    rf"^(?:any |got any )?(?:suggestions?|ideas|recommendations?)(?: for me)?{_END}",
+    rf"^(?:can you |could you |please )?(?:suggest|recommend|pick|choose) (?:me )?"
+    rf"(?:something|an exercise|one|for me)(?: for me)?(?: to do| to try)?{_END}",
+    rf"^what do you (?:suggest|recommend)(?: for me)?(?: today| now)?{_END}",
+    rf"^what(?:'s|s| is) (?:next|good for me)(?: today| now)?{_END}",
+    rf"^(?:give me|i want|i'?d like) something to (?:do|try){_END}",
+    rf"^what(?:'s| is| would be) (?:the )?best (?:thing )?(?:for me )?to (?:do|try)"
+    rf"(?: now| today)?{_END}",
+)
 _SET_NAME = re.compile(
     r"^(?:please )?(?:call me|my name is|my name'?s|i'?m called|you can call me)\s+"
     r"([a-z][a-z'\-]{0,30})(?:\s+[a-z][a-z'\-]{0,30})?[\s.!]*$"
@@ -364,6 +377,7 @@ _ANCHORED: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("thanks", _THANKS),
     ("goodbye", _GOODBYE),
     ("smalltalk", _SMALLTALK),
+    ("suggest", _SUGGEST),
 )
 
 # Weighted phrases per topic: (regex fragment, weight). Reviewed like the flows.

@@ -1,9 +1,11 @@
 """The companion on the platform: encrypted state and memory, screen-first turns, outcomes.
 
 `take_turn` screens the message with `safetyplan.screening.screen_and_record` before anything
-else reads it (audit + alert for elevated/imminent), runs `Companion.turn` with the same screening
-and the safety capability's fixed crisis templates, then stores the new state, memory and the
-outcomes of finished exercises, and notifies the care team on a hand-off (same transaction).
+else reads it (audit + alert for elevated/imminent), runs `Companion.turn` with the same screening,
+the safety capability's fixed crisis templates, the client's guard rails and the recommender,
+then stores the new state, memory and the outcomes of finished exercises (each also updating the
+recommender's state and any homework it completes), and notifies the care team on a hand-off,
+all in the request's transaction.
 """
 
 from __future__ import annotations
@@ -24,14 +26,24 @@ from mindbridge.access.service import ClientGrant
 from mindbridge.accounts.models import User
 from mindbridge.audit import service as audit_service
 from mindbridge.care import service as care_service
+from mindbridge.companion import homework as homework_service
 from mindbridge.companion.companion import Companion
+from mindbridge.companion.flowspec import FlowLibrary
 from mindbridge.companion.models import CompanionDocument, CompanionOutcome
 from mindbridge.companion.ports import Deps, ScreeningLike
-from mindbridge.companion.state import CompanionContext, ConversationState, Memory
+from mindbridge.companion.state import (
+    CompanionContext,
+    ConversationState,
+    Memory,
+    Suggested,
+    TurnResult,
+)
 from mindbridge.crypto.service import Vault
 from mindbridge.db import utcnow
 from mindbridge.kit.errors import Invalid
 from mindbridge.notifications import service as notifications
+from mindbridge.recommender import service as recommender_service
+from mindbridge.recommender.reward import Outcome
 from mindbridge.safety.resources import CrisisDirectory
 from mindbridge.safety.screening import Screening, screen
 from mindbridge.safety.templates import crisis_message_for
@@ -52,6 +64,11 @@ OUTCOME_ACTIONS = ("flow_completed", "flow_stopped", "flow_exited")
 def _engine() -> Companion:
     """The read-only flow tables and router weights, built once per process (placeholder deps)."""
     return Companion(Deps(screen=screen))
+
+
+def flow_library() -> FlowLibrary:
+    """The exercise flows this server runs (for pages that list them)."""
+    return _engine().flows
 
 
 @dataclass
@@ -136,53 +153,79 @@ def _local(now: datetime, tz: str) -> datetime:
         return now
 
 
-def take_turn(
-    db: Session, grant: ClientGrant, vault: Vault, *, client: User, text: str, now: datetime
-) -> Reply:
-    grant.require(Stream.COMPANION, Action.WRITE)
+def _checked(text: str) -> str:
     text = text.strip()
     if not text:
         raise Invalid("Type a message first.")
     if len(text) > MAX_TEXT:
         raise Invalid(f"Please keep a message under {MAX_TEXT} characters.")
-    convo = conversation(db, grant, vault)
-    mem = memory(db, grant, vault, client=client)
-    context_lines = tuple(convo.state.recent_user[-6:])
-    # 1. screen first: audit + alert; nothing else reads the text before this
-    recorded = screening_service.screen_and_record(
-        db,
-        grant.ctx,
-        vault,
-        client_id=client.id,
-        text=text,
-        context=context_lines,
-        source=SOURCE,
-        stream=Stream.COMPANION,
+    return text
+
+
+def _memory_for_turn(db: Session, grant: ClientGrant, vault: Vault, *, client: User) -> Memory:
+    """The stored memory with the clinician's open homework copied in."""
+    return homework_service.sync_memory(
+        db, vault, client_id=client.id, memory=memory(db, grant, vault, client=client)
     )
+
+
+@dataclass
+class _Setup:
+    companion: Companion
+    context: CompanionContext
+    team: list[User]
+
+
+def _setup(
+    db: Session,
+    grant: ClientGrant,
+    *,
+    client: User,
+    mem: Memory,
+    now: datetime,
+    recorded: screening_service.Recorded | None,
+    message: str = "",
+) -> _Setup:
+    """The companion wired for this client and moment: screening, crisis text, guard rails,
+    the recommender and the care team."""
     directory: CrisisDirectory = plan_service.directory(db)
     has_plan = plan_service.has_plan(db, client_id=client.id)
 
-    message = text
-
     def screener(text: str, *, context: Sequence[str]) -> Screening:
-        if text == message:  # the message itself: reuse the recorded screening (screen once)
+        if recorded is not None and text == message:  # the message itself: screen once
             return recorded.screening
         return screen(text, context=context)
 
     def crisis_response(screening: ScreeningLike) -> Sequence[str]:
         if not isinstance(screening, Screening):
+            if recorded is None:
+                return []
             screening = recorded.screening
         fixed = crisis_message_for(
             screening,
             locale=client.locale,
             has_safety_plan=has_plan,
-            care_team_alerted=recorded.alert is not None,
+            care_team_alerted=recorded is not None and recorded.alert is not None,
             directory=directory,
         )
         return [fixed.text()] if fixed else []
 
     def support_resources(context: CompanionContext) -> Sequence[str]:
         return [r.contact_line() for r in directory.for_locale(client.locale)]
+
+    rules = recommender_service.guard_rails(db, grant)
+
+    def recommend(surface: str) -> list[Suggested]:
+        offered = recommender_service.recommend(
+            db, grant, client=client, now=now, surface=surface, rules=rules
+        )
+        if offered is None:
+            return []
+        rec = offered.recommendation
+        return [
+            Suggested(s.exercise_id, s.reasons[0] if s.reasons else "")
+            for s in (rec.top, *rec.alternatives)
+        ]
 
     team = care_service.care_team(db, client_id=client.id)
     engine = _engine()
@@ -200,12 +243,101 @@ def take_turn(
         memory=mem,
         clinician_available=bool(team),
         clinician_name=team[0].display_name if team else None,
+        approved_flows=rules.approved,
+        blocked_flows=rules.blocked(),
+        recommend=recommend,
     )
-    result = companion.turn(convo.state, text, context)
+    return _Setup(companion, context, team)
 
-    # 2. store: state, transcript and memory (encrypted), outcomes
+
+def take_turn(
+    db: Session, grant: ClientGrant, vault: Vault, *, client: User, text: str, now: datetime
+) -> Reply:
+    """One message: screened first, then answered, then stored (one transaction)."""
+    grant.require(Stream.COMPANION, Action.WRITE)
+    text = _checked(text)
+    convo = conversation(db, grant, vault)
+    mem = _memory_for_turn(db, grant, vault, client=client)
+    # 1. screen first: audit + alert; nothing else reads the text before this
+    recorded = screening_service.screen_and_record(
+        db,
+        grant.ctx,
+        vault,
+        client_id=client.id,
+        text=text,
+        context=tuple(convo.state.recent_user[-6:]),
+        source=SOURCE,
+        stream=Stream.COMPANION,
+    )
+    # 2. answer
+    setup = _setup(db, grant, client=client, mem=mem, now=now, recorded=recorded, message=text)
+    result = setup.companion.turn(convo.state, text, setup.context)
+    # 3. store
+    return _store(
+        db,
+        grant,
+        vault,
+        client=client,
+        convo=convo,
+        said=text,
+        result=result,
+        team=setup.team,
+        now=now,
+        alert_id=recorded.alert.id if recorded.alert is not None else None,
+    )
+
+
+def start_exercise(
+    db: Session, grant: ClientGrant, vault: Vault, *, client: User, flow_id: str, now: datetime
+) -> Reply:
+    """A one-tap start from another page (no text to screen; guard rails and crisis mode hold)."""
+    grant.require(Stream.COMPANION, Action.WRITE)
+    engine = _engine()
+    if flow_id not in engine.flows:
+        raise Invalid("exercise: no such exercise.")
+    convo = conversation(db, grant, vault)
+    mem = _memory_for_turn(db, grant, vault, client=client)
+    setup = _setup(db, grant, client=client, mem=mem, now=now, recorded=None)
+    result = setup.companion.begin(convo.state, flow_id, setup.context)
+    said = f"(start {engine.flows[flow_id].title})"
+    return _store(
+        db,
+        grant,
+        vault,
+        client=client,
+        convo=convo,
+        said=said,
+        result=result,
+        team=setup.team,
+        now=now,
+        alert_id=None,
+    )
+
+
+def _started_at(value: object) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def _store(
+    db: Session,
+    grant: ClientGrant,
+    vault: Vault,
+    *,
+    client: User,
+    convo: Conversation,
+    said: str,
+    result: TurnResult,
+    team: list[User],
+    now: datetime,
+    alert_id: int | None,
+) -> Reply:
+    """Store the turn: state, transcript and memory (encrypted), outcomes and the learning
+    they feed, homework completion and hand-off notifications; then audit it."""
     at = now.isoformat()
-    transcript = [*convo.transcript, {"who": "you", "text": text, "at": at}]
+    transcript = [*convo.transcript, {"who": "you", "text": said, "at": at}]
     transcript += [{"who": "companion", "text": m, "at": at} for m in result.reply_messages]
     _save(
         db,
@@ -216,26 +348,52 @@ def take_turn(
     )
     _save(db, vault, client.id, MEMORY, result.new_memory.to_dict())
     owner = Vault.owner_for_client(client.id)
+    last_outcome_id: int | None = None
     for action in result.actions:
         if action.kind in OUTCOME_ACTIONS:
             outcome = action.data.get("outcome") or {}
-            db.add(
-                CompanionOutcome(
-                    client_id=client.id,
-                    flow_id=str(action.data.get("flow_id", "")),
-                    flow_version=str(action.data.get("version", "")),
-                    completed=action.kind == "flow_completed",
-                    helpfulness=outcome.get("helpfulness"),
-                    mood_before=outcome.get("mood_before"),
-                    mood_after=outcome.get("mood_after"),
-                    outputs_enc=vault.encrypt(
-                        db,
-                        owner,
-                        json.dumps(action.data.get("outputs") or {}, default=str),
-                        field=OUTPUTS_FIELD,
-                    ),
-                    completed_at=now,
-                )
+            row = CompanionOutcome(
+                client_id=client.id,
+                flow_id=str(action.data.get("flow_id", "")),
+                flow_version=str(action.data.get("version", "")),
+                completed=action.kind == "flow_completed",
+                helpfulness=outcome.get("helpfulness"),
+                mood_before=outcome.get("mood_before"),
+                mood_after=outcome.get("mood_after"),
+                outputs_enc=vault.encrypt(
+                    db,
+                    owner,
+                    json.dumps(action.data.get("outputs") or {}, default=str),
+                    field=OUTPUTS_FIELD,
+                ),
+                completed_at=now,
+            )
+            db.add(row)
+            db.flush()
+            last_outcome_id = row.id
+            # the reward and the person's learned state, in this same transaction
+            recommender_service.record_outcome(
+                db,
+                grant,
+                client=client,
+                exercise_id=row.flow_id,
+                outcome=Outcome(
+                    completed=row.completed,
+                    helpfulness=row.helpfulness,
+                    mood_before=row.mood_before,
+                    mood_after=row.mood_after,
+                ),
+                started_at=_started_at(action.data.get("started_at")),
+                companion_outcome_id=row.id,
+                now=now,
+            )
+        elif action.kind == "homework_completed":
+            homework_service.mark_done(
+                db,
+                grant,
+                homework_key=str(action.data.get("homework_id", "")),
+                companion_outcome_id=last_outcome_id,
+                now=now,
             )
         elif action.kind == "handoff":
             urgent = bool(action.data.get("urgent"))
@@ -269,7 +427,7 @@ def take_turn(
         risk_level=result.risk_level,
         suggestions=list(result.suggestions),
         actions=[a.to_dict() for a in result.actions],
-        alert_id=recorded.alert.id if recorded.alert is not None else None,
+        alert_id=alert_id,
     )
 
 

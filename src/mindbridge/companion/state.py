@@ -7,7 +7,7 @@ conversation survives a restart between any two turns.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
@@ -59,6 +59,7 @@ class Homework:
     repeat_until: str | None = None
     done_count: int = 0
     last_done: str | None = None
+    note: str | None = None  # the clinician's note, shown when the companion offers it
 
     def is_due(self, today: date) -> bool:
         return self.status == "open" and date.fromisoformat(self.due) <= today
@@ -74,6 +75,7 @@ class Homework:
             "repeat_until": self.repeat_until,
             "done_count": self.done_count,
             "last_done": self.last_done,
+            "note": self.note,
         }
 
     @classmethod
@@ -88,6 +90,7 @@ class Homework:
             repeat_until=data.get("repeat_until"),
             done_count=int(data.get("done_count", 0)),
             last_done=data.get("last_done"),
+            note=data.get("note"),
         )
 
 
@@ -155,6 +158,17 @@ class Memory:
 
     def due_homework(self, today: date) -> list[Homework]:
         return sorted((h for h in self.homework if h.is_due(today)), key=lambda h: h.due)
+
+    def homework_to_offer(self, today: date) -> list[Homework]:
+        """Due homework, then a clinician's open items not due yet (they may be done early)."""
+        return sorted(
+            (
+                h
+                for h in self.homework
+                if h.is_due(today) or (h.status == "open" and h.assigned_by == "clinician")
+            ),
+            key=lambda h: h.due,
+        )
 
     def homework_by_id(self, homework_id: str) -> Homework | None:
         return next((h for h in self.homework if h.id == homework_id), None)
@@ -326,14 +340,29 @@ class ConversationState:
 
 
 @dataclass(frozen=True)
+class Suggested:
+    """One exercise the recommender suggests, with its plain-words reason."""
+
+    flow_id: str
+    reason: str
+
+
+# Called with the surface ("greeting", "suggest", "after_exercise"); best first. The companion
+# calls it only on turns that make an offer, so a turn that does not costs nothing.
+Recommender = Callable[[str], Sequence[Suggested]]
+
+
+@dataclass(frozen=True)
 class CompanionContext:
     """What the lead knows at the moment of a turn (nothing here is stored by the companion).
 
     `now` is the person's local time, timezone-aware. `approved_flows` are exercises a
     clinician approved for this person (sleep restriction and graded exposure need it);
     `blocked_flows` maps exercise ids the recommender's guard rails block to a reason;
-    `suggested_flows` is the recommender's order for offers. `generative_allowed` is the
-    deployment switch AND the person's consent to send their words to the configured model.
+    `suggested_flows` is the recommender's order for offers; `recommend`, when wired, returns
+    the recommender's top suggestion and alternatives with their reasons. `generative_allowed`
+    is the deployment switch AND the person's consent to send their words to the configured
+    model.
     """
 
     now: datetime
@@ -344,6 +373,7 @@ class CompanionContext:
     blocked_flows: Mapping[str, str] = field(default_factory=dict)
     suggested_flows: tuple[str, ...] = ()
     generative_allowed: bool = False
+    recommend: Recommender | None = None
 
     def __post_init__(self) -> None:
         if self.now.tzinfo is None:

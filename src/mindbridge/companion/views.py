@@ -1,24 +1,36 @@
-"""The companion's channels: the chat page (works without JavaScript), the REST API, and the
-care team's read-only list of finished exercises (only while the client shares the stream)."""
+"""The companion's channels: the chat page (works without JavaScript), the REST API, the
+care team's read-only list of finished exercises (only while the client shares the stream), and
+homework: clinicians assign an exercise with a due date and see what came of it."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 
 from mindbridge.access import service as access_service
-from mindbridge.access.domain import Action, Role, Stream
+from mindbridge.access.domain import Action, Record, Role, Stream
 from mindbridge.access.service import ClientGrant
+from mindbridge.accounts import service as accounts_service
 from mindbridge.accounts.models import User
+from mindbridge.companion import homework as homework_service
 from mindbridge.companion import service as companion_service
 from mindbridge.db import utcnow
-from mindbridge.kit.errors import Invalid
+from mindbridge.kit.errors import Invalid, MindbridgeError
+from mindbridge.recommender import service as recommender_service
 from mindbridge.web.policy import CLIENT, access, client_data
-from mindbridge.web.rendering import render
-from mindbridge.web.security import AppRuntime, Audit, DbSession, client_access, require_role
+from mindbridge.web.rendering import redirect, render
+from mindbridge.web.security import (
+    AppRuntime,
+    Audit,
+    CurrentUser,
+    DbSession,
+    client_access,
+    require_role,
+)
 
 router = APIRouter()
 ClientUser = Annotated[User, Depends(require_role(Role.CLIENT))]
@@ -71,10 +83,16 @@ async def chat_send(
     grant = _grant(db, audit, user, Action.WRITE)
     form = await request.form()
     text = str(form.get("message") or "")
+    start = str(form.get("start") or "")
     try:
-        reply = companion_service.take_turn(
-            db, grant, rt.vault, client=user, text=text, now=utcnow()
-        )
+        if start and not text.strip():  # a one-tap start from /today: no text to screen
+            reply = companion_service.start_exercise(
+                db, grant, rt.vault, client=user, flow_id=start, now=utcnow()
+            )
+        else:
+            reply = companion_service.take_turn(
+                db, grant, rt.vault, client=user, text=text, now=utcnow()
+            )
     except Invalid as exc:
         return _chat_page(request, db, grant, rt, error=exc.message, status=422)
     return _chat_page(request, db, grant, rt, reply=reply)
@@ -133,3 +151,125 @@ def client_outcomes(
             "title": "Companion exercises",
         },
     )
+
+
+# ---- homework -------------------------------------------------------------------------------
+
+
+def _homework_page(
+    request: Request,
+    db: DbSession,
+    rt: AppRuntime,
+    audit: Audit,
+    user: User,
+    grant: ClientGrant,
+    *,
+    error: str = "",
+    status: int = 200,
+) -> Response:
+    client = access_service.get_client(db, grant.client_id)
+    actor = accounts_service.actor_of(user)
+    today = homework_service.local_today(utcnow(), client.timezone)
+    decision = access_service.check(db, actor, client.id, Stream.COMPANION)
+    c_grant = (
+        access_service.authorize(db, audit, client_id=client.id, resource=Stream.COMPANION)
+        if decision.allowed
+        else None
+    )
+    items = homework_service.list_homework(
+        db, grant, rt.vault, today=today, companion_grant=c_grant
+    )
+    blocked = recommender_service.guard_rails(db, grant).blocked()
+    flows = companion_service.flow_library()
+    return render(
+        request,
+        "companion/homework.html",
+        {
+            "client": client,
+            "items": items,
+            "choices": [(f.id, f.title) for f in flows.values() if f.id not in blocked],
+            "can_assign": user.role == Role.CLINICIAN.value,
+            "shared": decision.allowed,
+            "today": today,
+            "error": error,
+            "title": f"Homework: {client.display_name}",
+        },
+        status=status,
+    )
+
+
+@router.get(
+    "/clients/{client_id}/homework",
+    response_class=HTMLResponse,
+    **access(client_data(Record.CARE_RECORD)),
+)
+def homework(
+    request: Request,
+    db: DbSession,
+    rt: AppRuntime,
+    audit: Audit,
+    user: CurrentUser,
+    grant: Annotated[ClientGrant, Depends(client_access(Record.CARE_RECORD))],
+) -> Response:
+    return _homework_page(request, db, rt, audit, user, grant)
+
+
+@router.post(
+    "/clients/{client_id}/homework",
+    response_class=HTMLResponse,
+    **access(client_data(Record.CARE_RECORD, Action.WRITE)),
+)
+def assign_homework(
+    request: Request,
+    db: DbSession,
+    rt: AppRuntime,
+    audit: Audit,
+    user: CurrentUser,
+    grant: Annotated[ClientGrant, Depends(client_access(Record.CARE_RECORD, Action.WRITE))],
+    exercise: Annotated[str, Form()] = "",
+    due: Annotated[str, Form()] = "",
+    note: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        client = access_service.get_client(db, grant.client_id)
+        try:
+            due_date = date.fromisoformat(due.strip())
+        except ValueError:
+            raise Invalid("due: give the due date as 2025-01-31.") from None
+        homework_service.assign(
+            db,
+            grant,
+            rt.vault,
+            flow_id=exercise,
+            due=due_date,
+            note=note,
+            today=homework_service.local_today(utcnow(), client.timezone),
+        )
+    except MindbridgeError as exc:
+        return _homework_page(
+            request, db, rt, audit, user, grant, error=exc.message, status=exc.status_code
+        )
+    return redirect(f"/clients/{grant.client_id}/homework")
+
+
+@router.post(
+    "/clients/{client_id}/homework/{homework_id}/cancel",
+    response_class=HTMLResponse,
+    **access(client_data(Record.CARE_RECORD, Action.WRITE)),
+)
+def cancel_homework(
+    request: Request,
+    db: DbSession,
+    rt: AppRuntime,
+    audit: Audit,
+    user: CurrentUser,
+    homework_id: int,
+    grant: Annotated[ClientGrant, Depends(client_access(Record.CARE_RECORD, Action.WRITE))],
+) -> Response:
+    try:
+        homework_service.cancel(db, grant, homework_id=homework_id)
+    except MindbridgeError as exc:
+        return _homework_page(
+            request, db, rt, audit, user, grant, error=exc.message, status=exc.status_code
+        )
+    return redirect(f"/clients/{grant.client_id}/homework")

@@ -1,4 +1,5 @@
-"""`mindbridge bench recommender`: the offline simulation that measures the policy."""
+"""`mindbridge bench recommender` (the offline simulation that measures the policy) and
+`mindbridge recommender pool` (refit the shared layer from consenting clients' outcomes)."""
 
 from __future__ import annotations
 
@@ -89,5 +90,28 @@ def print_report(result: dict[str, Any], h: int) -> None:
     )
 
 
+recommender_app = typer.Typer(help="The exercise recommender.", no_args_is_help=True)
+
+
+@recommender_app.command("pool")
+def pool() -> None:
+    """Refit the shared (population) layer from the outcomes of consenting clients only."""
+    from mindbridge.audit.service import AuditContext
+    from mindbridge.db import transaction, utcnow
+    from mindbridge.recommender import service as recommender_service
+    from mindbridge.runtime import runtime
+
+    rt = runtime()
+    with transaction(rt.sessions) as db:
+        done = recommender_service.rebuild_population(
+            db, AuditContext(actor=None, request_id="cli-recommender-pool"), now=utcnow()
+        )
+    typer.echo(
+        f"shared layer revision {done.revision}: {done.events} outcomes from {done.clients} "
+        f"consenting clients ({done.skipped_clients} clients not pooled)"
+    )
+
+
 def register(root: typer.Typer, eval_app: typer.Typer, bench_app: typer.Typer) -> None:
     bench_app.command("recommender")(bench_recommender)
+    root.add_typer(recommender_app, name="recommender")
