@@ -85,9 +85,34 @@ def worker_command(workers: int = 2) -> None:
 
     from mindbridge.jobs import worker
 
-    _settings()
+    settings = _settings()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    if settings.language_analysis:
+        _warm_text_models()
     worker.run_consumer(workers=workers)
+
+
+def _warm_text_models() -> None:
+    """Load the text models beside the consumer, so the first analysis waits for nothing and
+    reminders and alerts are delivered while they load."""
+    import logging
+    import threading
+    import time
+
+    def load() -> None:
+        from mindbridge import language
+
+        start = time.perf_counter()
+        try:
+            language.warm_up()
+        except Exception:  # the analyses wait in the outbox and are retried
+            logging.getLogger("mindbridge.language").exception("text models failed to load")
+            return
+        logging.getLogger("mindbridge.language").info(
+            "text models loaded in %.1f s", time.perf_counter() - start
+        )
+
+    threading.Thread(target=load, name="text-models", daemon=True).start()
 
 
 @db_app.command("upgrade")

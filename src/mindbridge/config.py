@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     on_call_email: str | None = None
     imminent_overrides_consent: bool = True
     instrument_packs_dir: Path | None = None
+    # Analyse client free text (emotions, stress, thinking traps, themes) in the job runner.
+    language_analysis: bool = True
+    # Extra context tags offered on the check-in form, comma-separated (lowercase words).
+    checkin_tags: str = ""
     smtp_host: str | None = None
     smtp_port: int = 25
     smtp_sender: str = "mindbridge@localhost"

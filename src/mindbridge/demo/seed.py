@@ -133,6 +133,10 @@ SEEDER_MODULES: tuple[str, ...] = (
     "mindbridge.assessments.demo",
     "mindbridge.scheduling.demo",
     "mindbridge.safetyplan.demo",
+    "mindbridge.checkins.demo",
+    "mindbridge.signals.demo",
+    "mindbridge.recommender.demo",
+    "mindbridge.intake.demo",
 )
 
 
@@ -142,6 +146,14 @@ def seeder(name: str) -> Callable[[Seeder], Seeder]:
         return fn
 
     return register
+
+
+def registered_seeders() -> list[tuple[str, Seeder]]:
+    """Every capability's seeder, in registration order (imports the seeder modules first, so
+    the list is complete however early it is asked for)."""
+    for module in SEEDER_MODULES:
+        importlib.import_module(module)
+    return list(_SEEDERS)
 
 
 def is_empty(db: Session) -> bool:

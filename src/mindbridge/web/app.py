@@ -17,13 +17,19 @@ from mindbridge.alerts import views as alerts_views
 from mindbridge.assessments import views as assessments_views
 from mindbridge.audit import views as audit_views
 from mindbridge.care import views as care_views
+from mindbridge.checkins import views as checkins_views
 from mindbridge.companion import views as companion_views
 from mindbridge.consent import views as consent_views
+from mindbridge.insights import views as insights_views
+from mindbridge.intake import views as intake_views
+from mindbridge.journal import views as journal_views
 from mindbridge.kit.errors import MindbridgeError
 from mindbridge.notifications import views as notifications_views
+from mindbridge.recommender import views as recommender_views
 from mindbridge.runtime import Runtime, runtime
 from mindbridge.safetyplan import views as safetyplan_views
 from mindbridge.scheduling import views as scheduling_views
+from mindbridge.signals import views as signals_views
 from mindbridge.web import api
 from mindbridge.web.rendering import redirect, render, wants_html
 from mindbridge.web.security import LoginRequired, MfaRequired, UnitOfWork, csrf_protect
@@ -44,6 +50,12 @@ ROUTERS = (
     alerts_views.router,
     safetyplan_views.router,
     companion_views.router,
+    checkins_views.router,
+    journal_views.router,
+    insights_views.router,
+    signals_views.router,
+    recommender_views.router,
+    intake_views.router,
 )
 
 
