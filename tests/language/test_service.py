@@ -123,3 +123,26 @@ def test_unknown_sources_are_refused(rt, personas) -> None:  # type: ignore[no-u
             text="x",
             written_at=datetime.now(UTC),
         )
+
+
+def test_companion_messages_are_queued_for_analysis_after_screening(client, rt) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import PERSONA_EMAILS, csrf_of, login
+
+    login(client, PERSONA_EMAILS["client"])
+    headers = {"X-CSRF-Token": csrf_of(client, "/")}
+    for text in ("hi", "I keep putting off my thesis and feel awful about it"):
+        assert (
+            client.post(
+                "/api/v1/companion/messages", json={"text": text}, headers=headers
+            ).status_code
+            == 200
+        )
+    with transaction(rt.sessions) as db:
+        payloads = [
+            json.loads(p)
+            for p in db.execute(
+                select(OutboxEvent.payload).where(OutboxEvent.kind == language_service.ANALYZE)
+            ).scalars()
+        ]
+    assert [p["source"] for p in payloads] == ["companion"]  # "hi" is too short to analyse
+    assert "thesis" not in json.dumps(payloads)

@@ -41,6 +41,7 @@ from mindbridge.companion.state import (
 from mindbridge.crypto.service import Vault
 from mindbridge.db import utcnow
 from mindbridge.kit.errors import Invalid
+from mindbridge.language import service as language_service
 from mindbridge.notifications import service as notifications
 from mindbridge.recommender import service as recommender_service
 from mindbridge.recommender.reward import Outcome
@@ -58,6 +59,7 @@ OUTPUTS_FIELD = "companion_outcomes.outputs"
 TRANSCRIPT_LIMIT = 40
 MAX_TEXT = 2000
 OUTCOME_ACTIONS = ("flow_completed", "flow_stopped", "flow_exited")
+MIN_ANALYSED_WORDS = 3  # shorter messages are answers to prompts, not something to analyse
 
 
 @lru_cache(maxsize=1)
@@ -269,10 +271,22 @@ def take_turn(
         source=SOURCE,
         stream=Stream.COMPANION,
     )
-    # 2. answer
+    # 2. queue the words for text analysis (emotions, stress) in this same transaction; short
+    # replies to an exercise's prompts ("7", "yes") say nothing a model could read
+    if len(text.split()) >= MIN_ANALYSED_WORDS:
+        language_service.request_analysis(
+            db,
+            vault,
+            client_id=client.id,
+            source="companion",
+            source_id=f"msg-{int(now.timestamp() * 1_000_000)}",
+            text=text,
+            written_at=now,
+        )
+    # 3. answer
     setup = _setup(db, grant, client=client, mem=mem, now=now, recorded=recorded, message=text)
     result = setup.companion.turn(convo.state, text, setup.context)
-    # 3. store
+    # 4. store
     return _store(
         db,
         grant,

@@ -39,7 +39,7 @@ def text_grants(
     """Grants for the text streams the viewer may read, and the ones they may not."""
     actor = accounts_service.actor_of(viewer)
     grants, hidden = [], []
-    for stream in (Stream.JOURNAL, Stream.CHECKINS):
+    for stream in (Stream.JOURNAL, Stream.CHECKINS, Stream.COMPANION):
         if access_service.check(db, actor, client_id, stream).allowed:
             grants.append(access_service.authorize(db, audit, client_id=client_id, resource=stream))
         else:

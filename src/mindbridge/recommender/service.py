@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -96,6 +97,17 @@ class ContextInputs:
 # returns what it knows; `build_context` merges them. Append to CONTEXT_PROVIDERS to add one.
 ContextProvider = Callable[[Session, AuditContext, int, datetime], ContextInputs]
 CONTEXT_PROVIDERS: list[ContextProvider] = []
+# Modules that append a provider when imported; a capability not built yet is skipped.
+CONTEXT_MODULES: tuple[str, ...] = ("mindbridge.checkins.context", "mindbridge.signals.context")
+
+
+def _load_providers() -> None:
+    for name in CONTEXT_MODULES:
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name is None or not name.startswith(exc.name):
+                raise
 
 
 def _merge(inputs: Iterable[ContextInputs]) -> ContextInputs:
@@ -173,6 +185,7 @@ def build_context(
     grant.require(Stream.COMPANION)
     totals, subscales = questionnaire_scores(db, grant.ctx, client_id=client.id)
     recent = companion_history.recent_exercises(db, grant, since=now - HISTORY_WINDOW)
+    _load_providers()
     provided = [p(db, grant.ctx, client.id, now) for p in CONTEXT_PROVIDERS]
     extra = _merge([*provided, *inputs])
     flags = (rules or guard_rails(db, grant)).flags
