@@ -225,3 +225,33 @@ def test_acknowledged_alert_never_escalates_and_no_on_call_means_admins(rt, pers
     assert alerts_tasks.run_escalations(rt.sessions, rt.settings, now=later) == 1
     outbox.dispatch_pending(rt.sessions)
     assert _escalation_notes(rt) == [(personas.admin, "alert.escalated.on_call")]
+
+
+def test_on_call_clinician_can_open_and_acknowledge_an_escalated_alert(  # type: ignore[no-untyped-def]
+    rt, personas, client
+) -> None:
+    rt.settings.on_call_email = PERSONA_EMAILS["other_clinician"]
+    alert_id = _raise(rt, personas, "imminent")
+    login(client, PERSONA_EMAILS["other_clinician"])  # not on this client's care team
+    assert client.get(f"/alerts/{alert_id}").status_code == 404  # not escalated yet
+    later = utcnow() + timedelta(minutes=16)
+    assert alerts_tasks.run_escalations(rt.sessions, rt.settings, now=later) == 1
+    page = client.get(f"/alerts/{alert_id}")
+    assert page.status_code == 200 and "the words that worried us" in page.text
+    response = client.post(
+        f"/alerts/{alert_id}/acknowledge",
+        data={"csrf_token": csrf_of(client, f"/alerts/{alert_id}")},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    with transaction(rt.sessions) as db:
+        alert = db.get(Alert, alert_id)
+        assert alert is not None and alert.status == "acknowledged"
+        purposes = (
+            db.execute(select(AuditEvent.purpose).where(AuditEvent.resource_id == str(alert_id)))
+            .scalars()
+            .all()
+        )
+    assert alerts_service.ON_CALL_PURPOSE in purposes
+    # The on-call role opens the alert, not the client's record.
+    assert client.get(f"/clients/{personas.client}").status_code == 404

@@ -248,14 +248,42 @@ def _transition(
     )
 
 
+ON_CALL_PURPOSE = "on_call_escalation"
+
+
+def _is_on_call(db: Session, ctx: AuditContext, alert: Alert) -> bool:
+    """The configured on-call person, for an alert escalated past the care team: they must be
+    able to open it and respond, though they are not on the client's care team."""
+    settings = _settings()
+    on_call_email = settings.on_call_email if settings is not None else None
+    if ctx.actor is None or not on_call_email or alert.tier == "care_team":
+        return False
+    return any(u.id == ctx.actor.user_id for u in _active(db, email=on_call_email))
+
+
 def get_for(db: Session, ctx: AuditContext, alert_id: int, action: Action = Action.READ) -> Alert:
-    """The alert, if the actor may see the client's care record (authorised and audited)."""
+    """The alert, if the actor may see the client's care record (authorised and audited), or
+    is the on-call person and the alert was escalated to them (this alert only, audited)."""
     alert = db.get(Alert, alert_id)
     if alert is None:
         raise NotFound("No such alert.")
-    access_service.authorize(
-        db, ctx, client_id=alert.client_id, resource=Record.CARE_RECORD, action=action
-    )
+    try:
+        access_service.authorize(
+            db, ctx, client_id=alert.client_id, resource=Record.CARE_RECORD, action=action
+        )
+    except NotFound:
+        if not _is_on_call(db, ctx, alert):
+            raise
+        audit_service.record(
+            db,
+            ctx,
+            action=f"alert.{action.value}",
+            resource_type="alert",
+            resource_id=alert.id,
+            client_id=alert.client_id,
+            purpose=ON_CALL_PURPOSE,
+            detail={"tier": alert.tier},
+        )
     return alert
 
 
