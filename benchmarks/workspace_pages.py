@@ -30,9 +30,13 @@ from mindbridge.alerts import service as alerts_service
 from mindbridge.assessments import service as assessments_service
 from mindbridge.audit.service import AuditContext
 from mindbridge.care import service as care_service
+from mindbridge.checkins.models import Checkin
 from mindbridge.config import Settings
 from mindbridge.consent import service as consent_service
+from mindbridge.crypto.service import Vault
 from mindbridge.db import transaction, utcnow
+from mindbridge.journal.models import JournalEntry
+from mindbridge.journal.service import BODY_FIELD, TITLE_FIELD
 from mindbridge.migrations import upgrade
 from mindbridge.notes import service as notes_service
 from mindbridge.runtime import Runtime, build_runtime, install
@@ -54,7 +58,8 @@ def _answers(rng: random.Random, items: int, total: int) -> dict[str, int]:
 
 
 def seed(rt: Runtime, rng: random.Random) -> tuple[int, int]:
-    """A clinician with 100 clients; client 0 has a year of weekly history. Returns the ids."""
+    """A clinician with 100 clients; client 0 has a year of history (weekly questionnaires, two
+    check-ins a day, a journal entry every three days). Returns the ids."""
     now = utcnow()
     system = AuditContext(None, "bench")
     with transaction(rt.sessions) as db:
@@ -159,6 +164,43 @@ def seed(rt: Runtime, rng: random.Random) -> tuple[int, int]:
                         slot_key=f"{clinician.id}:{starts.isoformat()}:{i}",
                     )
                 )
+            # Check-ins: twice a day for a year for client 0, a month for the rest.
+            for back in range(365 if i == 0 else 30):
+                for hour in (9, 21):
+                    at = now - timedelta(days=back, hours=hour % 5)
+                    db.add(
+                        Checkin(
+                            client_id=client_id,
+                            recorded_at=at,
+                            timezone="UTC",
+                            local_date=at.date(),
+                            local_weekday=at.weekday(),
+                            local_hour=hour,
+                            mood=rng.randint(2, 8),
+                            anxiety=rng.randint(1, 8),
+                            sleep_hours=rng.choice([5.0, 6.5, 7.0, 8.0]) if hour == 9 else None,
+                            emotions=[],
+                            tags=rng.sample(["work", "exercise", "alcohol", "family"], 1),
+                            risk_level="none",
+                            source="bench",
+                        )
+                    )
+            if i == 0:
+                owner = Vault.owner_for_client(client_id)
+                for k in range(100):
+                    at = now - timedelta(days=3 * k + 1)
+                    db.add(
+                        JournalEntry(
+                            client_id=client_id,
+                            title_enc=rt.vault.encrypt(db, owner, "", field=TITLE_FIELD),
+                            body_enc=rt.vault.encrypt(
+                                db, owner, "A long day at work again.", field=BODY_FIELD
+                            ),
+                            risk_level="none",
+                            created_at=at,
+                            updated_at=at,
+                        )
+                    )
         return clinician.id, ids[0]
 
 
@@ -214,8 +256,8 @@ def main() -> int:
             f"triage list, caseload of {CASELOAD}", timed(client, "/caseload", args.repeat)
         )
         overview = report(
-            "client overview, a year of data "
-            "(104 questionnaires, 26 notes, 12 alerts, 26 sessions)",
+            "client overview, a year of data (104 questionnaires, 730 check-ins, "
+            "100 journal entries, 26 notes, 12 alerts, 26 sessions)",
             timed(client, f"/clients/{year_client}", args.repeat),
         )
     load = os.getloadavg()
