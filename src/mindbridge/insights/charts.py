@@ -50,7 +50,7 @@ def trajectory_svg(
 ) -> Markup:
     """Daily mean mood (solid, circles) and anxiety (dashed, squares) on 0-10."""
     if not points:
-        return Markup('<p class="muted">No check-ins in this period.</p>')
+        return Markup("")  # the text summary beside the chart already says so
     pad_l, pad_r, pad_t, pad_b = 34, 10, 10, 24
     first, last = points[0][0], points[-1][0]
     span = max(1, (last - first).days)
