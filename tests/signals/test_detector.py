@@ -120,8 +120,36 @@ def test_clients_are_independent() -> None:
 def test_a_higher_bias_is_more_conservative() -> None:
     features = compute_features(person(drop=True))
     loose = assess(features).score[0]
-    strict = assess(features, DetectorConfig(bias=4.0)).score[0]
+    strict = assess(features, DetectorConfig(bias=DetectorConfig().bias + 2.0)).score[0]
     assert (strict <= loose + 1e-12).all() and strict[ONSET + 7] < loose[ONSET + 7]
+
+
+def modest_drift() -> DailyInputs:
+    """Mood and steps slide by about one SD over three weeks: small for the fast CUSUM."""
+    inputs = person(2)
+    ramp = np.clip((np.arange(DAYS) - ONSET + 10) / 21, 0, 1)
+    inputs.values["mood"][0] -= 1.2 * ramp
+    inputs.values["steps"][0] *= np.exp(-0.3 * ramp)
+    return inputs
+
+
+def test_the_slow_cusum_accumulates_a_modest_drift() -> None:
+    features = compute_features(modest_drift())
+    fast = assess(features, DetectorConfig(slow_weight=0.0)).evidence_dgn.sum(axis=1)[:, 0]
+    both = assess(features).evidence_dgn.sum(axis=1)[:, 0]
+    late, early = slice(ONSET + 7, ONSET + 20), slice(40, ONSET - 10)
+    assert fast[late].mean() < 1.0  # the fast CUSUM barely sees it
+    added = both - fast
+    assert added[late].mean() > 2.0 and added[late].mean() > 3 * added[early].mean()
+
+
+def test_without_the_slow_cusum_the_fast_one_is_unchanged() -> None:
+    features = compute_features(person(drop=True))
+    a = assess(features, DetectorConfig(slow_weight=0.0))
+    b = assess(features, DetectorConfig(slow_weight=0.0, slow_k=0.1, slow_z_clip=3.0))
+    np.testing.assert_array_equal(a.evidence_dgn, b.evidence_dgn)
+    mood = a.features.index("mood")
+    assert (a.side[0, ONSET + 5 :, mood] == -1).all()  # the evidence is for "lower"
 
 
 @pytest.mark.parametrize(("n", "word"), [(0, "no"), (2, "two"), (12, "12")])

@@ -7,6 +7,10 @@
    is the log-likelihood ratio of a one-SD shift against none (Page 1954), so S is evidence
    in nats. A day without data leaves S where it was, decaying slowly: missing data is
    neither evidence of a change nor of recovery.
+   Two speeds: the fast CUSUM (k = 1, tuned for a shift of about 2 SD) catches abrupt
+   changes within days; a slow one (k = 0.5, for about 1 SD) accumulates a gradual,
+   moderate decline that the fast one forgets as fast as it sees it. Its evidence is added
+   at `slow_weight`.
 3. Evidence per domain = the strongest feature in it (steps and activity counts measure one
    thing), with a soft cap: above `group_cap` it counts at the rate `over_cap`, so a change
    seen in one domain only must be much clearer than one seen in several (a single-domain
@@ -23,7 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 from mindbridge.signals.baseline import Baseline, BaselineConfig, baseline_rows
-from mindbridge.signals.features import GROUPS, FeatureSet, carry_forward
+from mindbridge.signals.features import GROUPS, FeatureSet, FeatureSpec, carry_forward
 from mindbridge.signals.records import FloatArray
 
 HOLD_CARRY_DAYS = 21
@@ -54,10 +58,14 @@ class DetectorConfig:
     z_clip_by_group: dict[str, float] = field(default_factory=dict)
     missing_decay: float = 0.9
     cusum_cap: float = 15.0
+    slow_k: float = 0.5  # the second, slow CUSUM (gradual drifts of about 1 SD)
+    slow_z_clip: float = 1.5
+    slow_missing_decay: float = 0.95
+    slow_weight: float = 0.5  # 0 turns the slow CUSUM off
     group_cap: float = 3.0
     over_cap: float = 0.25  # evidence above the cap still counts at this rate (a soft cap)
     group_weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_GROUP_WEIGHTS))
-    bias: float = 1.75
+    bias: float = 4.45
     scale: float = 1.0
 
     def to_dict(self) -> dict[str, object]:
@@ -68,6 +76,10 @@ class DetectorConfig:
             "z_clip_by_group": dict(self.z_clip_by_group),
             "missing_decay": self.missing_decay,
             "cusum_cap": self.cusum_cap,
+            "slow_k": self.slow_k,
+            "slow_z_clip": self.slow_z_clip,
+            "slow_missing_decay": self.slow_missing_decay,
+            "slow_weight": self.slow_weight,
             "group_cap": self.group_cap,
             "over_cap": self.over_cap,
             "group_weights": dict(self.group_weights),
@@ -84,7 +96,8 @@ class Assessment:
     features: FeatureSet
     baseline: Baseline  # on the z scale's units (log1p for log features)
     z_fnd: npt.NDArray[np.float32]  # (features, clients, days) signed robust z, NaN if none
-    cusum_dfn: npt.NDArray[np.float32]  # (days, features, clients) evidence per feature
+    # (days, features, clients) evidence per feature: fast + slow_weight x slow CUSUM
+    cusum_dfn: npt.NDArray[np.float32]
     side_dfn: npt.NDArray[np.int8]  # +1 evidence for "higher", -1 for "lower"
     groups: tuple[str, ...]
     evidence_dgn: npt.NDArray[np.float32]  # (days, groups, clients), weighted
@@ -140,51 +153,102 @@ def assess(features: FeatureSet, config: DetectorConfig = DetectorConfig()) -> A
 
     direction = column([s.direction for s in specs])
     memory = column([s.memory for s in specs])
-    decay = column([1.0 if s.hold else config.missing_decay for s in specs])
     clip = column([config.z_clip_by_group.get(s.group, config.z_clip) for s in specs])
     watch_up, watch_down = (direction >= 0).astype(np.float32), (direction <= 0).astype(np.float32)
     by_day = np.ascontiguousarray(np.moveaxis(z, 2, 0))  # (days, features, clients)
     missing_all = np.isnan(by_day)
-    rise_by = np.where(missing_all, np.float32(0), by_day)
-    np.clip(rise_by, -clip, clip, out=rise_by)
-    # a value that summarises `memory` days adds 1/memory of a day's evidence
-    fall_by = np.negative(rise_by)
-    k = np.float32(config.k)
-    for step in (rise_by, fall_by):
-        step -= k
-        step /= memory
-    up = np.zeros((f, n), np.float32)
-    down = np.zeros((f, n), np.float32)
-    held_up = np.empty_like(up)
-    held_down = np.empty_like(down)
-    cusum = np.empty((d, f, n), np.float32)
-    lower = np.empty((d, f, n), np.bool_)  # the evidence is for "lower than usual"
-    cap = np.float32(config.cusum_cap)
-    for t in range(d):
-        missing = missing_all[t]
-        np.multiply(up, decay, out=held_up)  # a missing day keeps (decays) the evidence
-        np.multiply(down, decay, out=held_down)
-        for state, step, watch, held in (
-            (up, rise_by[t], watch_up, held_up),
-            (down, fall_by[t], watch_down, held_down),
-        ):
-            state += step
-            np.maximum(state, 0, out=state)
-            state *= watch
-            np.minimum(state, cap, out=state)
-            np.copyto(state, held, where=missing)
-        np.maximum(up, down, out=cusum[t])
-        np.greater(down, up, out=lower[t])
+    fast = _cusum(
+        by_day,
+        missing_all,
+        specs,
+        memory,
+        watch_up,
+        watch_down,
+        clip,
+        config.k,
+        config.missing_decay,
+        config.cusum_cap,
+    )
+    channels = [(fast, 1.0)]
+    if config.slow_weight > 0:
+        slow_clip = np.full_like(clip, config.slow_z_clip)
+        slow = _cusum(
+            by_day,
+            missing_all,
+            specs,
+            memory,
+            watch_up,
+            watch_down,
+            slow_clip,
+            config.slow_k,
+            config.slow_missing_decay,
+            config.cusum_cap,
+        )
+        channels.append((slow, config.slow_weight))
+    cusum = np.zeros((d, f, n), np.float32)
+    signed = np.zeros((d, f, n), np.float32)  # > 0: the evidence is for "higher than usual"
+    for (up_dfn, down_dfn), w in channels:
+        cusum += np.float32(w) * np.maximum(up_dfn, down_dfn)
+        signed += np.float32(w) * (up_dfn - down_dfn)
+    lower = signed < 0
     side = np.where(lower, np.int8(-1), np.int8(1))
     groups = tuple(g for g in GROUPS if any(s.group == g for s in specs))
     evidence = np.zeros((d, len(groups), n), np.float32)
     for gi, g in enumerate(groups):
         members = [i for i, s in enumerate(specs) if s.group == g]
-        strongest = cusum[:, members, :].max(axis=1)
-        excess = np.maximum(strongest - config.group_cap, 0.0)
-        evidence[:, gi, :] = config.group_weights.get(g, 1.0) * (
-            np.minimum(strongest, config.group_cap) + config.over_cap * excess
-        )
+        for (up_dfn, down_dfn), w in channels:
+            strongest = np.maximum(up_dfn[:, members, :], down_dfn[:, members, :]).max(axis=1)
+            excess = np.maximum(strongest - config.group_cap, 0.0)
+            evidence[:, gi, :] += (w * config.group_weights.get(g, 1.0)) * (
+                np.minimum(strongest, config.group_cap) + config.over_cap * excess
+            )
     logit = config.scale * (evidence.sum(axis=1).T.astype(np.float64) - config.bias)
     score = 1.0 / (1.0 + np.exp(-logit))
     return Assessment(features, Baseline(med, sd, cnt), z, cusum, side, groups, evidence, score)
+
+
+def _cusum(
+    by_day: npt.NDArray[np.float32],
+    missing_all: npt.NDArray[np.bool_],
+    specs: tuple[FeatureSpec, ...],
+    memory: npt.NDArray[np.float32],
+    watch_up: npt.NDArray[np.float32],
+    watch_down: npt.NDArray[np.float32],
+    clip: npt.NDArray[np.float32],
+    k: float,
+    missing_decay: float,
+    cap: float,
+) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+    """One-sided CUSUMs for "higher" and "lower" over (days, features, clients) z, each
+    (days, features, clients). A missing day keeps (decays) the evidence; a held feature
+    (a questionnaire) keeps it undecayed."""
+    d, f, n = by_day.shape
+    decay = np.array([1.0 if s.hold else missing_decay for s in specs], np.float32)[:, None]
+    rise_by = np.where(missing_all, np.float32(0), by_day)
+    np.clip(rise_by, -clip, clip, out=rise_by)
+    # a value that summarises `memory` days adds 1/memory of a day's evidence
+    fall_by = np.negative(rise_by)
+    k32 = np.float32(k)
+    for step in (rise_by, fall_by):
+        step -= k32
+        step /= memory
+    up_dfn = np.empty((d, f, n), np.float32)
+    down_dfn = np.empty((d, f, n), np.float32)
+    up = np.zeros((f, n), np.float32)
+    down = np.zeros((f, n), np.float32)
+    held = np.empty_like(up)
+    cap32 = np.float32(cap)
+    for t in range(d):
+        missing = missing_all[t]
+        for state, step, watch, out in (
+            (up, rise_by[t], watch_up, up_dfn),
+            (down, fall_by[t], watch_down, down_dfn),
+        ):
+            np.multiply(state, decay, out=held)
+            state += step
+            np.maximum(state, 0, out=state)
+            state *= watch
+            np.minimum(state, cap32, out=state)
+            np.copyto(state, held, where=missing)
+            out[t] = state
+    return up_dfn, down_dfn
