@@ -171,3 +171,12 @@ def test_care_team_insights_follow_consent(client, rt, personas) -> None:  # typ
             wanted={(Stream.CHECKINS, Purpose.CARE_TEAM): False},
         )
     assert client.get(f"/clients/{personas.client}/insights").status_code == 404
+
+
+def test_today_invites_a_checkin_and_shows_the_last_one(client, rt) -> None:  # type: ignore[no-untyped-def]
+    login(client, PERSONA_EMAILS["client"])
+    assert "A twenty-second check-in" in client.get("/today").text
+    _post_form(client, {"mood": "5", "anxiety": "5"})
+    page = client.get("/today").text
+    assert "Your last check-in was on" in page and 'href="/checkin"' in page
+    assert "Complete your intake" not in page  # the fixture client has a care team

@@ -13,6 +13,7 @@ from mindbridge.access.service import ClientGrant
 from mindbridge.accounts import service as accounts_service
 from mindbridge.accounts.models import User
 from mindbridge.care import service as care_service
+from mindbridge.checkins import service as checkins_service
 from mindbridge.companion import homework as homework_service
 from mindbridge.consent.domain import STREAM_LABELS
 from mindbridge.db import utcnow
@@ -62,6 +63,7 @@ def today(
             "team": care_service.care_team(db, client_id=user.id),
             "notifications": notifications_service.unread(db, user_id=user.id),
             "suggestion": offer.recommendation.top if offer else None,
+            "last_checkin": checkins_service.last_checkin_at(db, client_id=user.id),
             "homework": homework_service.list_homework(
                 db,
                 companion,
