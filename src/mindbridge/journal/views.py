@@ -50,6 +50,20 @@ def _shares(db: DbSession, user: User) -> bool:
     return consent_service.current(db, client_id=user.id).granted(Stream.JOURNAL, Purpose.CARE_TEAM)
 
 
+def _after_save(
+    request: Request, db: DbSession, user: User, saved: journal_service.Saved
+) -> Response:
+    """The fixed crisis response when the entry needs one, else back to the journal."""
+    crisis = _crisis(db, user, saved.screening, saved.alert_raised)
+    if crisis is not None:
+        return render(
+            request,
+            "journal/saved.html",
+            {"title": "Entry saved", "entry": saved.entry, "crisis": crisis},
+        )
+    return redirect(f"/journal?saved={saved.entry.id}")
+
+
 @router.get("/journal", response_class=HTMLResponse, **access(CLIENT))
 def journal_list(
     request: Request,
@@ -132,14 +146,7 @@ async def journal_create(
             error=exc.message,
             status=exc.status_code,
         )
-    crisis = _crisis(db, user, saved.screening, saved.alert_raised)
-    if crisis is not None:
-        return render(
-            request,
-            "journal/saved.html",
-            {"title": "Entry saved", "entry": saved.entry, "crisis": crisis},
-        )
-    return redirect(f"/journal?saved={saved.entry.id}")
+    return _after_save(request, db, user, saved)
 
 
 @router.get("/journal/{entry_id}", response_class=HTMLResponse, **access(CLIENT))
@@ -179,14 +186,7 @@ async def journal_update(
             error=exc.message,
             status=exc.status_code,
         )
-    crisis = _crisis(db, user, saved.screening, saved.alert_raised)
-    if crisis is not None:
-        return render(
-            request,
-            "journal/saved.html",
-            {"title": "Entry saved", "entry": saved.entry, "crisis": crisis},
-        )
-    return redirect(f"/journal?saved={saved.entry.id}")
+    return _after_save(request, db, user, saved)
 
 
 @router.post("/journal/{entry_id}/delete", response_class=HTMLResponse, **access(CLIENT))
