@@ -255,3 +255,11 @@ def test_on_call_clinician_can_open_and_acknowledge_an_escalated_alert(  # type:
     assert alerts_service.ON_CALL_PURPOSE in purposes
     # The on-call role opens the alert, not the client's record.
     assert client.get(f"/clients/{personas.client}").status_code == 404
+
+
+def test_inbox_states_the_response_targets(client, rt) -> None:  # type: ignore[no-untyped-def]
+    rt.settings.alert_target_minutes = "imminent=15,elevated=1440,deterioration=4320"
+    login(client, PERSONA_EMAILS["clinician"])
+    page = client.get("/alerts").text
+    assert "imminent within 15 minutes" in page and "elevated within 1 day" in page
+    assert "deterioration within 3 days" in page

@@ -20,15 +20,32 @@ router = APIRouter()
 ClinicianUser = Annotated[User, Depends(require_role(Role.CLINICIAN))]
 
 
+def _in_words(minutes: float) -> str:
+    if minutes >= 24 * 60 and minutes % (24 * 60) == 0:
+        days = int(minutes // (24 * 60))
+        return f"{days} day" + ("s" if days != 1 else "")
+    if minutes >= 60 and minutes % 60 == 0:
+        hours = int(minutes // 60)
+        return f"{hours} hour" + ("s" if hours != 1 else "")
+    return f"{int(minutes)} minutes"
+
+
 @router.get("/alerts", response_class=HTMLResponse, **access(CLINICIAN))
-def inbox(request: Request, db: DbSession, user: ClinicianUser, audit: Audit) -> Response:
+def inbox(
+    request: Request, db: DbSession, rt: AppRuntime, user: ClinicianUser, audit: Audit
+) -> Response:
     now = utcnow()
+    targets = [
+        (level, _in_words(delta.total_seconds() / 60))
+        for level, delta in rt.settings.alert_targets().items()
+    ]
     return render(
         request,
         "alerts/inbox.html",
         {
             "rows": alerts_service.inbox(db, audit, clinician_id=user.id, now=now),
             "now": now,
+            "targets": targets,
             "title": "Alerts",
         },
     )
