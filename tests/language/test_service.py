@@ -146,3 +146,43 @@ def test_companion_messages_are_queued_for_analysis_after_screening(client, rt) 
         ]
     assert [p["source"] for p in payloads] == ["companion"]  # "hi" is too short to analyse
     assert "thesis" not in json.dumps(payloads)
+
+
+def test_a_backlog_reclusters_once(rt, personas, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from mindbridge.language.domain import Analysis, Sentiment, Stress
+
+    blank = Analysis(
+        {},
+        [],
+        {},
+        [],
+        Sentiment("neutral", 0, 0, 0),
+        Stress(0.1, False, 0.5),
+        False,
+        0,
+        [],
+        {},
+        "t",
+    )
+
+    class Fake:
+        def analyze_and_embed(self, texts):  # type: ignore[no-untyped-def]
+            import numpy as np
+
+            return [blank] * len(texts), np.ones((len(texts), 384), dtype=np.float32)
+
+    import mindbridge.language.analyzer as analyzer
+
+    monkeypatch.setattr(analyzer, "get_analyzer", lambda: Fake())
+    refreshed: list[int] = []
+    monkeypatch.setattr(
+        language_service,
+        "refresh_themes",
+        lambda db, vault, **kw: refreshed.append(kw["client_id"]),
+    )
+    with transaction(rt.sessions) as db:
+        write = _grant(db, personas.client, Stream.JOURNAL, Action.WRITE)
+        for text in TEXTS:
+            journal_service.create(db, write, rt.vault, data=journal_domain.validate("", text))
+    assert outbox.dispatch_pending(rt.sessions).delivered == len(TEXTS)
+    assert refreshed == [personas.client]

@@ -57,31 +57,37 @@ def _grant(db: Session, ctx: AuditContext, client_id: int, stream: Stream) -> Cl
 
 
 def checkin_context(db: Session, ctx: AuditContext, client_id: int, now: datetime) -> ContextInputs:
-    grant = _grant(db, ctx, client_id, Stream.CHECKINS)
-    if grant is None:
-        return ContextInputs()
-    rows = checkins_service.list_checkins(
-        db, grant, runtime().vault, since=now - WINDOW, with_notes=False
-    )
-    return ContextInputs(
-        checkins=tuple(
+    """Recent check-ins plus what the text models found, one grant per stream."""
+    vault = runtime().vault
+    grants = {
+        s: _grant(db, ctx, client_id, s)
+        for s in (Stream.CHECKINS, Stream.JOURNAL, Stream.COMPANION)
+    }
+    checkins: tuple[CheckIn, ...] = ()
+    if (own := grants[Stream.CHECKINS]) is not None:
+        rows = checkins_service.list_checkins(db, own, vault, since=now - WINDOW, with_notes=False)
+        checkins = tuple(
             CheckIn(at=c.recorded_at, mood=c.mood, anxiety=c.anxiety, sleep_hours=c.sleep_hours)
             for c in rows
         )
+    text = _text_inputs(db, [g for g in grants.values() if g is not None], now)
+    return ContextInputs(
+        checkins=checkins,
+        emotions=text.emotions,
+        stress_probability=text.stress_probability,
+        thinking_traps=text.thinking_traps,
+        themes=text.themes,
     )
 
 
-def text_context(db: Session, ctx: AuditContext, client_id: int, now: datetime) -> ContextInputs:
+def _text_inputs(db: Session, grants: list[ClientGrant], now: datetime) -> ContextInputs:
     vault = runtime().vault
     emotion_sums: dict[str, float] = defaultdict(float)
     traps: dict[str, float] = {}
     stress: list[float] = []
     themes: set[str] = set()
     texts = 0
-    for stream in (Stream.CHECKINS, Stream.JOURNAL, Stream.COMPANION):
-        grant = _grant(db, ctx, client_id, stream)
-        if grant is None:
-            continue
+    for grant in grants:
         for stored in language_service.analyses(db, grant, vault, since=now - WINDOW):
             a = stored.analysis
             texts += 1
@@ -98,8 +104,6 @@ def text_context(db: Session, ctx: AuditContext, client_id: int, now: datetime) 
                     continue
                 words = set(" ".join(theme.keywords[:6]).split())
                 themes |= {name for name, cues in THEME_WORDS.items() if words & cues}
-    if not texts and not themes:
-        return ContextInputs()
     return ContextInputs(
         emotions={k: v / texts for k, v in emotion_sums.items()} if texts else {},
         stress_probability=sum(stress) / len(stress) if stress else None,
@@ -108,4 +112,4 @@ def text_context(db: Session, ctx: AuditContext, client_id: int, now: datetime) 
     )
 
 
-CONTEXT_PROVIDERS.extend([checkin_context, text_context])
+CONTEXT_PROVIDERS.append(checkin_context)

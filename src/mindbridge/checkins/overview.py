@@ -27,12 +27,6 @@ def render_section(db: Session, grant: ClientGrant, rt: Runtime) -> Markup:
         template.render(
             report=report,
             client=client,
-            trajectory=charts.trajectory_svg(
-                report.trajectory, title="Daily mood and anxiety, last 90 days"
-            ),
-            trajectory_text=charts.trajectory_summary(report.trajectory),
-            anxiety_heat=charts.heatmap_table(
-                report.insights.heatmap, "anxiety", "Average anxiety by weekday and time of day"
-            ),
+            **charts.report_charts(report.insights.heatmap, report.trajectory),
         )
     )

@@ -160,9 +160,9 @@ def record(
     )
 
 
-def _view(db: Session, vault: Vault, row: Checkin) -> CheckinView:
+def _view(db: Session, vault: Vault, row: Checkin, *, with_note: bool = True) -> CheckinView:
     note = ""
-    if row.note_enc is not None:
+    if with_note and row.note_enc is not None:
         note = vault.decrypt(
             db, Vault.owner_for_client(row.client_id), row.note_enc, field=NOTE_FIELD
         )
@@ -205,27 +205,7 @@ def list_checkins(
     if limit is not None:
         query = query.limit(limit)
     rows = db.execute(query).scalars().all()
-    if with_notes:
-        return [_view(db, vault, r) for r in rows]
-    return [
-        CheckinView(
-            r.id,
-            r.recorded_at,
-            r.local_date,
-            r.local_weekday,
-            r.local_hour,
-            r.mood,
-            r.anxiety,
-            r.energy,
-            r.sleep_hours,
-            r.sleep_quality,
-            list(r.emotions or []),
-            list(r.tags or []),
-            "",
-            r.risk_level,
-        )
-        for r in rows
-    ]
+    return [_view(db, vault, r, with_note=with_notes) for r in rows]
 
 
 def delete_checkin(db: Session, grant: ClientGrant, *, checkin_id: int) -> None:

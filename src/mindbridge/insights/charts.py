@@ -110,3 +110,17 @@ def trajectory_summary(points: Sequence[tuple[date, float, float]]) -> str:
         f"{points[-1][0].strftime('%d %b %Y')}. Comparing the first and second half, mood "
         f"{move(early_m, late_m)} and anxiety {move(early_a, late_a)}."
     )
+
+
+def report_charts(
+    heatmap: Sequence[Cell], trajectory: Sequence[tuple[date, float, float]]
+) -> dict[str, Markup | str]:
+    """The charts every insights view shows, built one way for the page and the overview."""
+    return {
+        "mood_heat": heatmap_table(heatmap, "mood", "Average mood by weekday and time of day"),
+        "anxiety_heat": heatmap_table(
+            heatmap, "anxiety", "Average anxiety by weekday and time of day"
+        ),
+        "trajectory": trajectory_svg(trajectory, title="Daily mood and anxiety, last 90 days"),
+        "trajectory_text": trajectory_summary(trajectory),
+    }

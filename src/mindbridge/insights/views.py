@@ -52,16 +52,7 @@ def context(report: insights_service.Report, *, who: str) -> dict[str, object]:
         "report": report,
         "who": who,
         "weekdays": WEEKDAYS,
-        "mood_heat": charts.heatmap_table(
-            report.insights.heatmap, "mood", "Average mood by weekday and time of day"
-        ),
-        "anxiety_heat": charts.heatmap_table(
-            report.insights.heatmap, "anxiety", "Average anxiety by weekday and time of day"
-        ),
-        "trajectory": charts.trajectory_svg(
-            report.trajectory, title="Daily mood and anxiety, last 90 days"
-        ),
-        "trajectory_text": charts.trajectory_summary(report.trajectory),
+        **charts.report_charts(report.insights.heatmap, report.trajectory),
     }
 
 

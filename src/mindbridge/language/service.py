@@ -24,6 +24,7 @@ from mindbridge.access.service import ClientGrant
 from mindbridge.crypto.service import ERASED, Vault
 from mindbridge.db import utcnow
 from mindbridge.jobs import outbox
+from mindbridge.jobs.models import OutboxEvent
 from mindbridge.language.domain import Analysis, ThemeReport
 from mindbridge.language.models import TextAnalysis, ThemeSnapshot
 from mindbridge.runtime import runtime
@@ -144,8 +145,27 @@ def _analyze(db: Session, payload: dict[str, object], event_id: int) -> None:
     row.analysed_at = utcnow()
     db.add(row)
     db.flush()
-    if source in THEME_SOURCES:
+    if source in THEME_SOURCES and not _more_waiting(db, event_id, client_id, source):
         refresh_themes(db, vault, client_id=client_id, source=source)
+
+
+def _more_waiting(db: Session, event_id: int, client_id: int, source: str) -> bool:
+    """Whether a later analysis of the same client's source is still queued: it will recluster
+    then, so a backlog (a demo seed, an offline phone syncing) reclusters once, not per text.
+    Payloads are written with sorted keys, so client and source sit side by side."""
+    marker = json.dumps({"client_id": client_id, "source": source}, sort_keys=True)[1:-1]
+    later = db.execute(
+        select(OutboxEvent.id)
+        .where(
+            OutboxEvent.kind == ANALYZE,
+            OutboxEvent.id > event_id,
+            OutboxEvent.delivered_at.is_(None),
+            OutboxEvent.failed_at.is_(None),
+            OutboxEvent.payload.contains(marker, autoescape=True),
+        )
+        .limit(1)
+    ).first()
+    return later is not None
 
 
 @outbox.handler(THEMES, background=True)
