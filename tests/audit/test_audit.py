@@ -135,3 +135,57 @@ def test_denied_reads_are_audited_through_the_app(rt, client, personas, login_as
             {"c": personas.client},
         ).all()
     assert rows[0][0] == "denied" and rows[0][1] == personas.other_clinician and rows[0][2]
+
+
+def test_an_open_transaction_does_not_hold_the_chain(rt) -> None:  # type: ignore[no-untyped-def]
+    """Entries are chained at commit: a long request that audited early does not block others
+    from auditing and committing (they used to wait for its whole transaction)."""
+    first = rt.sessions()
+    try:
+        audit_service.record(first, CTX, action="test.slow", resource_type="thing")
+        first.execute(text("SELECT 1"))  # the request goes on reading
+        second = rt.sessions()
+        try:
+            if second.bind.dialect.name == "sqlite":
+                second.execute(text("PRAGMA busy_timeout=500"))
+            else:
+                second.execute(text("SET LOCAL lock_timeout = '500ms'"))
+            audit_service.record(second, CTX, action="test.quick", resource_type="thing")
+            second.commit()
+        finally:
+            second.close()
+        first.commit()
+    finally:
+        first.close()
+    with transaction(rt.sessions) as db:
+        actions = db.execute(
+            text("SELECT action FROM audit_events WHERE action LIKE 'test.%' ORDER BY id")
+        ).scalars()
+        assert list(actions) == ["test.quick", "test.slow"]
+        assert audit_service.verify(db).ok
+
+
+def test_a_rolled_back_transaction_leaves_no_entry(rt) -> None:  # type: ignore[no-untyped-def]
+    db = rt.sessions()
+    audit_service.record(db, CTX, action="test.dropped", resource_type="thing")
+    db.rollback()
+    audit_service.record(db, CTX, action="test.kept", resource_type="thing")
+    db.commit()
+    db.close()
+    with transaction(rt.sessions) as db:
+        actions = list(
+            db.execute(text("SELECT action FROM audit_events WHERE action LIKE 'test.%'")).scalars()
+        )
+    assert actions == ["test.kept"]
+
+
+def test_a_transaction_reads_its_own_entries(rt) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import func, select
+
+    from mindbridge.audit.models import AuditEvent
+
+    with transaction(rt.sessions) as db:
+        before = db.execute(select(func.count()).select_from(AuditEvent)).scalar_one()
+        audit_service.record(db, CTX, action="test.own", resource_type="thing")
+        after = db.execute(select(func.count()).select_from(AuditEvent)).scalar_one()
+    assert after == before + 1

@@ -51,7 +51,11 @@ def test_demo_insights_find_the_planted_patterns(rt) -> None:  # type: ignore[no
     assert claims["after:alcohol:mood"].difference < 0
     assert claims["tag:exercise:mood"].difference > 0
     assert report.insights.days > 70
-    assert report.trajectory[-1][1] > report.trajectory[0][1]  # Charlie improves
+    # Charlie improves: compare fortnights, not single days (one noisy day each way tied on
+    # 6 Dec 2026 and failed the old single-day comparison)
+    first = [mood for _, mood, _ in report.trajectory[:14]]
+    last = [mood for _, mood, _ in report.trajectory[-14:]]
+    assert sum(last) / len(last) > sum(first) / len(first) + 1
     assert total > 2000
     assert seeded_in < 60, seeded_in  # the whole demo clinic, every capability's seeder
 
