@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from mindbridge.access.domain import Purpose, Stream
@@ -12,11 +13,12 @@ from mindbridge.alerts.models import Alert
 from mindbridge.audit.models import AuditEvent
 from mindbridge.audit.service import AuditContext
 from mindbridge.companion.models import CompanionOutcome
+from mindbridge.companion.views import timer_view
 from mindbridge.consent import service as consent_service
 from mindbridge.db import transaction
 from mindbridge.safety.screening import screen
 from mindbridge.safety.templates import crisis_message_for
-from tests.conftest import PERSONA_EMAILS, csrf_of, login
+from tests.conftest import PERSONA_EMAILS, Personas, csrf_of, login
 
 GROUNDING = [
     "grounding please",
@@ -159,3 +161,178 @@ def test_clinician_sees_outcomes_only_with_companion_consent(client, rt, persona
     assert page.status_code == 404 and "grounding_54321" not in page.text
     login(client, PERSONA_EMAILS["other_clinician"])
     assert client.get(url).status_code == 404
+
+
+# ---- the chat page with htmx, and the exercise timer ----------------------------------------
+
+HTMX = {"HX-Request": "true"}
+
+
+def _post(client: TestClient, headers: dict[str, str] | None = None, **fields: str) -> Any:
+    data = {"csrf_token": csrf_of(client, "/companion"), **fields}
+    return client.post("/companion", data=data, headers=headers or {})
+
+
+def test_htmx_post_returns_only_the_new_exchange_and_stores_it(
+    client: TestClient, personas: Personas
+) -> None:
+    login(client, PERSONA_EMAILS["client"])
+    page = client.get("/companion")
+    assert 'hx-post="/companion"' in page.text and 'hx-target="#chat-log"' in page.text
+    assert 'role="log"' in page.text and 'aria-live="polite"' in page.text
+    assert '<script src="/static/companion-timer.js" defer></script>' in page.text
+    assert 'id="chat-empty"' in page.text
+
+    first = _post(client, HTMX, message="hello")
+    assert first.status_code == 200, first.text
+    assert "<html" not in first.text and "<h1>" not in first.text
+    assert first.headers["Vary"] == "HX-Request"
+    assert '<div class="chat-line chat-you">' in first.text and "hello" in first.text
+    assert "How are you feeling today?" in first.text
+    assert '<p id="chat-empty" hx-swap-oob="delete"></p>' in first.text  # the first exchange
+    assert '<div id="chat-suggestions" hx-swap-oob="true">' in first.text
+    assert '<div id="chat-timer" hx-swap-oob="true">' in first.text
+    assert '<div id="chat-error" hx-swap-oob="true"></div>' in first.text
+
+    second = _post(client, HTMX, message="I want to do a breathing exercise")
+    assert second.status_code == 200
+    assert "How are you feeling today?" not in second.text  # only the new exchange
+    assert "chat-empty" not in second.text
+    assert "Slow breathing" in second.text
+    assert 'name="quick" value="5"' in second.text  # new quick replies (mood 0-10)
+
+    page = client.get("/companion")  # both turns were stored
+    assert "hello" in page.text and "How are you feeling today?" in page.text
+    assert "I want to do a breathing exercise" in page.text and "chat-empty" not in page.text
+
+
+def test_plain_post_returns_the_whole_page_and_quick_replies_work_without_javascript(
+    client: TestClient, personas: Personas
+) -> None:
+    login(client, PERSONA_EMAILS["client"])
+    sent = _post(client, message="I want to do a breathing exercise")
+    assert sent.status_code == 200 and "<html" in sent.text and "<h1>Companion</h1>" in sent.text
+    assert sent.headers["Vary"] == "HX-Request" and "hx-swap-oob" not in sent.text
+    # a quick-reply button posts `quick`; the empty message box is posted alongside it
+    tapped = _post(client, quick="5", message="")
+    assert tapped.status_code == 200, tapped.text
+    assert "How long would you like: 1, 3 or 5 minutes?" in tapped.text
+    page = client.get("/companion")
+    assert "<strong>You:</strong> 5" in page.text
+
+
+def _to_the_timer(client: TestClient, headers: dict[str, str]) -> Any:
+    for line in ("I want to do a breathing exercise", "5"):
+        assert _post(client, headers, message=line).status_code == 200
+    return _post(client, headers, message="1 minute")
+
+
+def test_a_timer_action_renders_the_timer_with_its_settings_and_a_text_fallback(
+    client: TestClient, personas: Personas
+) -> None:
+    login(client, PERSONA_EMAILS["client"])
+    partial = _to_the_timer(client, HTMX)
+    assert partial.status_code == 200 and "<html" not in partial.text
+    for attribute in (
+        "data-timer",
+        'data-kind="paced_breathing"',
+        'data-seconds="60"',
+        'data-breaths-per-minute="6"',
+        'data-inhale-seconds="4"',
+        'data-exhale-seconds="6"',
+        'data-label="Slow breathing"',
+    ):
+        assert attribute in partial.text, attribute
+    fallback = (
+        "Breathe in for 4 seconds, then out for 6: about 6 breaths a minute. "
+        "Keep going for 1 minute."
+    )
+    assert fallback in partial.text
+    assert '<div class="timer-run" hidden>' in partial.text
+    assert "data-timer-start" in partial.text and "data-timer-pause" in partial.text
+    # the next turn has no timer: the out-of-band swap empties its slot
+    done = _post(client, HTMX, quick="Done")
+    assert '<div id="chat-timer" hx-swap-oob="true">' in done.text and "data-timer" not in done.text
+
+    # "another round?" "Yes" runs the timer again: this time on the page without JavaScript
+    whole = _post(client, quick="Yes")
+    assert "<html" in whole.text and 'data-kind="paced_breathing"' in whole.text
+    assert "Breathe in for 4 seconds" in whole.text
+
+
+def test_refused_messages_show_in_the_page_with_and_without_htmx(
+    client: TestClient, personas: Personas
+) -> None:
+    login(client, PERSONA_EMAILS["client"])
+    empty = _post(client, HTMX, message="   ")
+    assert empty.status_code == 422
+    assert "<html" not in empty.text
+    assert '<div class="error" role="alert"><p>Type a message first.</p></div>' in empty.text
+    assert empty.headers["HX-Retarget"] == "#chat-error"
+    assert empty.headers["HX-Reswap"] == "innerHTML"
+    long = _post(client, HTMX, message="a" * 2001)
+    assert long.status_code == 422 and "under 2000 characters" in long.text
+    assert "<html" not in long.text
+    plain = _post(client, message="a" * 2001)
+    assert plain.status_code == 422 and "<html" in plain.text
+    assert 'role="alert"' in plain.text and "under 2000 characters" in plain.text
+    page = client.get("/companion")  # nothing was stored
+    assert "Say hello to start." in page.text
+
+
+def test_timer_view_reads_every_timer_kind() -> None:
+    view = timer_view(
+        [
+            {"kind": "flow_started", "data": {"flow_id": "x"}},
+            {"kind": "timer", "data": {"kind": "countdown", "seconds": 30}},
+            {
+                "kind": "timer",
+                "data": {
+                    "kind": "tense_release",
+                    "seconds": 20,
+                    "tense_seconds": 5,
+                    "release_seconds": 15,
+                    "label": "Hands",
+                },
+            },
+        ]
+    )
+    assert view is not None and view.label == "Hands"  # the latest timer wins
+    assert ("kind", "tense_release") in view.attrs and ("release-seconds", "15") in view.attrs
+    assert view.text.startswith("Tense the muscles for 5 seconds") and "20 seconds" in view.text
+    box = timer_view(
+        [
+            {
+                "kind": "timer",
+                "data": {
+                    "kind": "paced_breathing",
+                    "seconds": 90,
+                    "breaths_per_minute": 3.75,
+                    "inhale_seconds": 4.0,
+                    "exhale_seconds": 4.0,
+                    "hold_seconds": 4.0,
+                },
+            }
+        ]
+    )
+    assert box is not None and ("hold-seconds", "4") in box.attrs
+    assert box.text == (
+        "Breathe in for 4 seconds, hold for 4, then out for 4 and hold for 4: about 3.75 "
+        "breaths a minute. Keep going for 1 minute 30 seconds."
+    )
+    countdown = timer_view([{"kind": "timer", "data": {"kind": "countdown", "seconds": 120}}])
+    assert countdown is not None and countdown.label == "Timer"
+    assert countdown.text == "Take your time: 2 minutes."
+    assert timer_view([{"kind": "handoff", "data": {}}]) is None
+
+
+def test_crisis_through_htmx_swaps_in_the_help_now_link(
+    client: TestClient, personas: Personas
+) -> None:
+    login(client, PERSONA_EMAILS["client"])
+    calm = _post(client, HTMX, message="hello")
+    assert "Help now / My safety plan" not in calm.text
+    crisis = _post(client, HTMX, message="I want to kill myself")
+    assert crisis.status_code == 200 and "<html" not in crisis.text
+    slot = crisis.text.split('<div id="chat-crisis" hx-swap-oob="true">', 1)[1].split("</div>")[0]
+    assert '<a class="help-now" href="/help">Help now / My safety plan</a>' in slot

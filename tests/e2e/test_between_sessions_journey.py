@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from mindbridge.db import utcnow
 from tests.companion.test_homework import GROUNDING_ANSWERS
@@ -25,9 +26,10 @@ def _log_in(page, base: str, email: str) -> None:  # type: ignore[no-untyped-def
 
 
 def _say(page, text: str) -> None:  # type: ignore[no-untyped-def]
-    page.get_by_label("Your message").fill(text)
+    box = page.get_by_label("Your message")
+    box.fill(text)
     page.get_by_role("button", name="Send", exact=True).click()
-    page.wait_for_load_state()
+    expect(box).to_have_value("")  # htmx empties the box once the reply is on the page
 
 
 def test_homework_and_questionnaire_round_trip(live_server, page, personas) -> None:  # type: ignore[no-untyped-def]

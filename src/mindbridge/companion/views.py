@@ -1,11 +1,13 @@
-"""The companion's channels: the chat page (works without JavaScript), the REST API, the
-care team's read-only list of finished exercises (only while the client shares the stream), and
-homework: clinicians assign an exercise with a due date and see what came of it."""
+"""The companion's channels: the chat page (works without JavaScript; with htmx a post returns
+only the new exchange), the REST API, the care team's read-only list of finished exercises (only
+while the client shares the stream), and homework: clinicians assign an exercise with a due date
+and see what came of it."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
@@ -42,6 +44,92 @@ def _grant(db: DbSession, audit: Audit, user: User, action: Action) -> ClientGra
     )
 
 
+@dataclass(frozen=True)
+class TimerView:
+    """A `timer` action as the chat page shows it: `data-` attributes for the script and a
+    sentence for people without JavaScript."""
+
+    label: str
+    attrs: list[tuple[str, str]]
+    text: str
+
+
+def _num(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number > 0 else None
+
+
+def _fmt(number: float) -> str:
+    return f"{number:g}"
+
+
+def _seconds_words(number: float) -> str:
+    return "1 second" if number == 1 else f"{_fmt(number)} seconds"
+
+
+def _duration_words(total: float) -> str:
+    minutes, seconds = divmod(round(total), 60)
+    parts = []
+    if minutes:
+        parts.append("1 minute" if minutes == 1 else f"{minutes} minutes")
+    if seconds or not minutes:
+        parts.append(_seconds_words(seconds))
+    return " ".join(parts)
+
+
+def timer_view(actions: list[dict[str, Any]]) -> TimerView | None:
+    """The latest `timer` action of a reply, ready to render (None if the reply has none)."""
+    data: dict[str, Any] | None = None
+    for action in actions:
+        if action.get("kind") == "timer" and isinstance(action.get("data"), dict):
+            data = action["data"]
+    if data is None:
+        return None
+    kind = str(data.get("kind") or "countdown")
+    total = _num(data.get("seconds")) or 60.0
+    values: dict[str, float] = {"seconds": total}
+    if kind == "paced_breathing":
+        bpm = _num(data.get("breaths_per_minute")) or 6.0
+        hold = _num(data.get("hold_seconds"))
+        cycle = 60 / bpm - 2 * (hold or 0)
+        inhale = _num(data.get("inhale_seconds")) or round(cycle * 0.4, 1)
+        exhale = _num(data.get("exhale_seconds")) or round(cycle - inhale, 1)
+        values |= {"breaths-per-minute": bpm, "inhale-seconds": inhale, "exhale-seconds": exhale}
+        steps = f"Breathe in for {_seconds_words(inhale)}"
+        if hold:
+            values["hold-seconds"] = hold
+            steps += f", hold for {_fmt(hold)}"
+        steps += f", then out for {_fmt(exhale)}"
+        if hold:
+            steps += f" and hold for {_fmt(hold)}"
+        text = f"{steps}: about {_fmt(bpm)} breaths a minute. Keep going for "
+        default_label = "Slow breathing"
+    elif kind == "tense_release":
+        tense = _num(data.get("tense_seconds")) or 5.0
+        release = _num(data.get("release_seconds")) or 15.0
+        values |= {"tense-seconds": tense, "release-seconds": release}
+        text = (
+            f"Tense the muscles for {_seconds_words(tense)}, then let go and notice them "
+            f"relax for {_seconds_words(release)}. Keep going for "
+        )
+        default_label = "Tense and release"
+    else:
+        kind = "countdown"
+        text = "Take your time: "
+        default_label = "Timer"
+    text += f"{_duration_words(total)}."
+    label = str(data.get("label") or default_label)
+    attrs = [("kind", kind), *((name, _fmt(value)) for name, value in values.items())]
+    return TimerView(label=label, attrs=[*attrs, ("label", label)], text=text)
+
+
+def _is_htmx(request: Request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
 def _chat_page(
     request: Request,
     db: DbSession,
@@ -60,11 +148,37 @@ def _chat_page(
             "transcript": convo.transcript,
             "reply": reply,
             "suggestions": reply.suggestions if reply else [],
+            "timer": timer_view(reply.actions) if reply else None,
             "crisis": bool(convo.state.crisis),
             "error": error,
             "title": "Companion",
         },
         status=status,
+    )
+
+
+def _exchange(
+    request: Request,
+    db: DbSession,
+    grant: ClientGrant,
+    rt: AppRuntime,
+    reply: companion_service.Reply,
+) -> Response:
+    """The htmx answer: the new lines (appended to the log) and, swapped out of band, the quick
+    replies, the timer, the crisis link and a cleared error."""
+    convo = companion_service.conversation(db, grant, rt.vault)
+    lines = convo.transcript[-(len(reply.reply) + 1) :]
+    return render(
+        request,
+        "companion/_exchange.html",
+        {
+            "lines": lines,
+            "first": len(lines) == len(convo.transcript),
+            "suggestions": reply.suggestions,
+            "timer": timer_view(reply.actions),
+            "crisis": bool(convo.state.crisis),
+            "oob": True,
+        },
     )
 
 
@@ -80,10 +194,13 @@ def chat(
 async def chat_send(
     request: Request, db: DbSession, rt: AppRuntime, user: ClientUser, audit: Audit
 ) -> Response:
+    """Form fields `message` (typed) or `quick` (a quick-reply button), or `start=<exercise>`.
+    An htmx request (`HX-Request: true`) gets a partial, any other the whole page."""
     grant = _grant(db, audit, user, Action.WRITE)
     form = await request.form()
-    text = str(form.get("message") or "")
+    text = str(form.get("quick") or form.get("message") or "")
     start = str(form.get("start") or "")
+    htmx = _is_htmx(request)
     try:
         if start and not text.strip():  # a one-tap start from /today: no text to screen
             reply = companion_service.start_exercise(
@@ -94,8 +211,19 @@ async def chat_send(
                 db, grant, rt.vault, client=user, text=text, now=utcnow()
             )
     except Invalid as exc:
-        return _chat_page(request, db, grant, rt, error=exc.message, status=422)
-    return _chat_page(request, db, grant, rt, reply=reply)
+        if not htmx:
+            response = _chat_page(request, db, grant, rt, error=exc.message, status=422)
+        else:
+            response = render(request, "companion/_error.html", {"error": exc.message}, status=422)
+            response.headers["HX-Retarget"] = "#chat-error"
+            response.headers["HX-Reswap"] = "innerHTML"
+    else:
+        if htmx:
+            response = _exchange(request, db, grant, rt, reply)
+        else:
+            response = _chat_page(request, db, grant, rt, reply=reply)
+    response.headers["Vary"] = "HX-Request"
+    return response
 
 
 class MessageIn(BaseModel):
