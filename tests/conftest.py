@@ -110,6 +110,8 @@ def _settings_for(data_dir: Path, url: str, **overrides: object) -> Settings:
         "kek": TEST_KEK,
         "secret_key": TEST_SECRET,
         "require_mfa": False,
+        # tests that need the text models in the companion load them themselves
+        "companion_text_models": False,
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

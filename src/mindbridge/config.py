@@ -45,6 +45,16 @@ class Settings(BaseSettings):
     instrument_packs_dir: Path | None = None
     # Analyse client free text (emotions, stress, thinking traps, themes) in the job runner.
     language_analysis: bool = True
+    # The web process loads the text models in the background so the companion can name the
+    # feelings it hears and suggest thinking traps in a thought record (until then, without).
+    companion_text_models: bool = True
+    # Optional generative replies for open, reflective companion turns (off unless a URL is
+    # set): an OpenAI-compatible server, e.g. a model server the clinic runs itself.
+    generative_url: str | None = None
+    generative_model: str = ""
+    generative_api_key: SecretStr | None = None
+    generative_api_key_file: Path | None = None
+    generative_timeout_seconds: float = Field(default=4.0, gt=0, le=30)
     # Extra context tags offered on the check-in form, comma-separated (lowercase words).
     checkin_tags: str = ""
     smtp_host: str | None = None
@@ -64,6 +74,14 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"MINDBRIDGE_DATABASE_URL must be sqlite:/// or postgresql+psycopg://, got {url!r}"
             )
+        if self.generative_url is not None:
+            if not self.generative_url.startswith(("http://", "https://")):
+                raise ValueError("MINDBRIDGE_GENERATIVE_URL must start with http:// or https://")
+            if not self.generative_model.strip():
+                raise ValueError(
+                    "MINDBRIDGE_GENERATIVE_MODEL must name the model when "
+                    "MINDBRIDGE_GENERATIVE_URL is set"
+                )
         if self.redis_url and not self.redis_url.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError("MINDBRIDGE_REDIS_URL must start with redis://, rediss:// or unix://")
         return self
@@ -102,6 +120,18 @@ class Settings(BaseSettings):
                 url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
             return url
         return f"sqlite:///{self.data_dir / 'mindbridge.db'}"
+
+    @property
+    def generative_enabled(self) -> bool:
+        return bool(self.generative_url)
+
+    def generative_key(self) -> str | None:
+        """The model server's API key, from the value or its file (never generated)."""
+        if self.generative_api_key is not None:
+            return self.generative_api_key.get_secret_value()
+        if self.generative_api_key_file is not None:
+            return self.generative_api_key_file.read_text().strip() or None
+        return None
 
     @property
     def cookie_secure(self) -> bool:

@@ -154,7 +154,12 @@ def test_unknown_client_and_forbidden_client_look_the_same(client, personas) -> 
 
 
 def test_purposes_cover_consent_choices() -> None:
-    assert {p.value for p in Purpose} == {"care_team", "automated_alerts", "research"}
+    assert {p.value for p in Purpose} == {
+        "care_team",
+        "automated_alerts",
+        "research",
+        "model_replies",
+    }
 
 
 def test_csrf_is_required_for_every_state_change(app, client, personas) -> None:  # type: ignore[no-untyped-def]

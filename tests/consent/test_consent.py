@@ -83,3 +83,64 @@ def test_only_the_client_changes_consent(client, personas) -> None:  # type: ign
         i for i in r.json()["items"] if i["stream"] == "journal" and i["purpose"] == "care_team"
     ]
     assert journal[0]["granted"] is True and journal[0]["version"] == 1  # first record
+
+
+def test_model_replies_is_a_companion_choice_only() -> None:
+    from mindbridge.consent.domain import choices
+
+    pairs = choices()
+    assert (Stream.COMPANION, Purpose.MODEL_REPLIES) in pairs
+    assert [p for s, p in pairs if p is Purpose.MODEL_REPLIES] == [Purpose.MODEL_REPLIES]
+    assert (Stream.COMPANION, Purpose.MODEL_REPLIES) not in choices(model_replies=False)
+    assert len(pairs) == len(set(pairs)) == len(Stream) * 3 + 1
+
+
+def test_the_model_replies_choice_shows_only_where_a_model_is_configured(  # type: ignore[no-untyped-def]
+    rt, client, personas
+) -> None:
+    login(client, PERSONA_EMAILS["client"])
+    assert 'name="companion:model_replies"' not in client.get("/consent").text
+    rt.settings.generative_url = "http://127.0.0.1:9/v1"
+    rt.settings.generative_model = "local-model"
+    page = client.get("/consent").text
+    assert 'name="companion:model_replies"' in page
+    assert 'name="journal:model_replies"' not in page
+
+
+def test_saving_the_page_keeps_choices_it_did_not_show(rt, client, personas) -> None:  # type: ignore[no-untyped-def]
+    """A server without a model does not silently revoke a consent given while it had one."""
+    login(client, PERSONA_EMAILS["client"])
+    token = csrf_of(client, "/today")
+    body = {"items": [{"stream": "companion", "purpose": "model_replies", "granted": True}]}
+    body["items"][0]["version"] = 0
+    r = client.put(
+        f"/api/v1/clients/{personas.client}/consent", json=body, headers={"x-csrf-token": token}
+    )
+    assert r.status_code == 200
+    form = {"csrf_token": csrf_of(client, "/consent"), "companion:care_team": "on"}
+    client.post("/consent", data=form)
+    items = client.get(f"/api/v1/clients/{personas.client}/consent").json()["items"]
+    kept = [i for i in items if i["purpose"] == "model_replies"]
+    assert kept == [
+        {"stream": "companion", "purpose": "model_replies", "granted": True, "version": 1}
+    ]
+
+
+def test_the_api_refuses_a_choice_that_does_not_exist(client, personas) -> None:  # type: ignore[no-untyped-def]
+    login(client, PERSONA_EMAILS["client"])
+    body = {
+        "items": [
+            {"stream": "journal", "purpose": "model_replies", "granted": True, "version": 0},
+            {"stream": "companion", "purpose": "care_team", "granted": False, "version": 0},
+        ]
+    }
+    r = client.put(
+        f"/api/v1/clients/{personas.client}/consent",
+        json=body,
+        headers={"x-csrf-token": csrf_of(client, "/today")},
+    )
+    assert r.status_code == 422
+    assert "journal/model_replies" in r.text
+    items = client.get(f"/api/v1/clients/{personas.client}/consent").json()["items"]
+    companion = next(i for i in items if i["stream"] == "companion" and i["purpose"] == "care_team")
+    assert companion["granted"] is True  # nothing was written

@@ -30,6 +30,9 @@ class Purpose(StrEnum):
     CARE_TEAM = "care_team"
     AUTOMATED_ALERTS = "automated_alerts"
     RESEARCH = "research"
+    # The companion may send the person's recent words to the service's language-model server
+    # for a short reflective reply (generative mode); only the companion stream has it.
+    MODEL_REPLIES = "model_replies"
 
 
 class Record(StrEnum):

@@ -19,7 +19,31 @@ PURPOSE_LABELS = {
     Purpose.CARE_TEAM: "My care team can see it",
     Purpose.AUTOMATED_ALERTS: "It can trigger automatic alerts to my care team",
     Purpose.RESEARCH: "It can be used, de-identified, for research",
+    Purpose.MODEL_REPLIES: (
+        "The companion may send my recent messages to this service's language model for short "
+        "reflective replies"
+    ),
 }
+# Purposes that make sense only for some streams (every other purpose applies to all).
+ONLY_FOR: dict[Purpose, frozenset[Stream]] = {Purpose.MODEL_REPLIES: frozenset({Stream.COMPANION})}
+
+
+def choices(*, model_replies: bool = True) -> list[tuple[Stream, Purpose]]:
+    """The (stream, purpose) pairs a client can decide, in page order. `model_replies=False`
+    leaves out the generative-mode choice on a server that has no model configured."""
+    return [
+        (s, p)
+        for s in Stream
+        for p in Purpose
+        if s in ONLY_FOR.get(p, frozenset(Stream))
+        and (model_replies or p is not Purpose.MODEL_REPLIES)
+    ]
+
+
+def everyday_sharing() -> dict[tuple[Stream, Purpose], bool]:
+    """The demo's usual choices: share with the care team and its alerts; no research, no
+    model replies."""
+    return {(s, p): p in (Purpose.CARE_TEAM, Purpose.AUTOMATED_ALERTS) for s, p in choices()}
 
 
 @dataclass(frozen=True)

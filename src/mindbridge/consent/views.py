@@ -12,7 +12,8 @@ from mindbridge.access.domain import Action, Purpose, Record, Role, Stream
 from mindbridge.access.service import ClientGrant
 from mindbridge.accounts.models import User
 from mindbridge.consent import service as consent_service
-from mindbridge.consent.domain import PURPOSE_LABELS, STREAM_LABELS
+from mindbridge.consent.domain import PURPOSE_LABELS, STREAM_LABELS, choices
+from mindbridge.kit.errors import Invalid
 from mindbridge.web.policy import CLIENT, access, client_data
 from mindbridge.web.rendering import redirect, render
 from mindbridge.web.security import Audit, DbSession, client_access, require_role
@@ -21,16 +22,21 @@ router = APIRouter()
 ClientUser = Annotated[User, Depends(require_role(Role.CLIENT))]
 
 
+def _page_choices(request: Request) -> list[tuple[Stream, Purpose]]:
+    """The choices this server offers (model replies only where a model is configured)."""
+    return choices(model_replies=request.app.state.runtime.settings.generative_enabled)
+
+
 @router.get("/consent", response_class=HTMLResponse, **access(CLIENT))
 def consent_page(request: Request, db: DbSession, user: ClientUser, saved: int = 0) -> Response:
+    offered = _page_choices(request)
     return render(
         request,
         "consent/consent.html",
         {
             "state": consent_service.current(db, client_id=user.id),
             "history": consent_service.history(db, client_id=user.id)[:50],
-            "streams": list(Stream),
-            "purposes": list(Purpose),
+            "streams": [(s, [p for st, p in offered if st is s]) for s in Stream],
             "stream_labels": STREAM_LABELS,
             "purpose_labels": PURPOSE_LABELS,
             "saved": saved,
@@ -42,7 +48,7 @@ def consent_page(request: Request, db: DbSession, user: ClientUser, saved: int =
 @router.post("/consent", **access(CLIENT))
 async def consent_save(request: Request, db: DbSession, user: ClientUser, audit: Audit) -> Response:
     form = await request.form()
-    wanted = {(s, p): form.get(f"{s.value}:{p.value}") == "on" for s in Stream for p in Purpose}
+    wanted = {(s, p): form.get(f"{s.value}:{p.value}") == "on" for s, p in _page_choices(request)}
     changed = consent_service.set_consent(db, audit, client_id=user.id, wanted=wanted)
     return redirect(f"/consent?saved={changed}")
 
@@ -71,8 +77,7 @@ def _out(db: DbSession, client_id: int) -> ConsentOut:
             ConsentItem(
                 stream=s, purpose=p, granted=state.granted(s, p), version=state.version(s, p)
             )
-            for s in Stream
-            for p in Purpose
+            for s, p in choices()
         ],
     )
 
@@ -106,6 +111,14 @@ def api_consent_put(
     body: ConsentIn,
     grant: Annotated[ClientGrant, Depends(client_access(Record.CONSENT, Action.WRITE))],
 ) -> ConsentOut:
+    allowed = set(choices())
+    wrong = [
+        f"{i.stream.value}/{i.purpose.value}"
+        for i in body.items
+        if (i.stream, i.purpose) not in allowed
+    ]
+    if wrong:
+        raise Invalid(f"items: these choices do not exist: {', '.join(wrong)}")
     consent_service.set_consent(
         db,
         grant.ctx,

@@ -23,6 +23,7 @@ from mindbridge.accounts.models import User
 from mindbridge.audit.service import AuditContext
 from mindbridge.care import service as care_service
 from mindbridge.consent import service as consent_service
+from mindbridge.consent.domain import everyday_sharing
 from mindbridge.consent.models import ConsentRecord
 from mindbridge.crypto.service import Vault
 from mindbridge.db import utcnow
@@ -214,7 +215,7 @@ def _seed_consent(demo: DemoContext) -> None:
     revoked a stream part-way through (so the demo shows 'not shared' and the consent history)."""
     for i, client in enumerate(demo.clients):
         actor = AuditContext(accounts_service.actor_of(client), "demo-seed")
-        wanted = {(s, p): p is not Purpose.RESEARCH for s in Stream for p in Purpose}
+        wanted = everyday_sharing()
         if i % 5 == 3:
             wanted[(Stream.JOURNAL, Purpose.CARE_TEAM)] = False
         consent_service.set_consent(demo.db, actor, client_id=client.id, wanted=wanted)

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from mindbridge.access.domain import Purpose, Role, Stream
+from mindbridge.access.domain import Role
 from mindbridge.accounts import service as accounts_service
 from mindbridge.audit.service import AuditContext
 from mindbridge.consent import service as consent_service
+from mindbridge.consent.domain import everyday_sharing
 from mindbridge.demo.seed import DemoContext, seeder
 from mindbridge.intake import service as intake_service
 
@@ -73,7 +74,7 @@ def seed_intake(demo: DemoContext) -> None:
         demo.db,
         ctx,
         client_id=person.id,
-        wanted={(s, p): p is not Purpose.RESEARCH for s in Stream for p in Purpose},
+        wanted=everyday_sharing(),
     )
     when = demo.now - timedelta(days=1, hours=3)
     fields = {intake_service.field_name("PHQ-9", k): str(v) for k, v in PHQ9.items()}
