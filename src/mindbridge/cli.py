@@ -66,6 +66,9 @@ def serve(
     password = server.ensure_demo(rt) if demo else None
     if worker and not settings.redis_url:
         server.start_worker_process()
+    if settings.companion_text_models:
+        # the companion names feelings and suggests thinking traps once these are loaded
+        _warm_text_models()
     from mindbridge.web.app import create_app
 
     typer.echo(server.banner(settings, password))
@@ -273,6 +276,7 @@ _DOMAIN_CLIS = (
     "mindbridge.recommender.cli",
     "mindbridge.companion.cli",
     "mindbridge.language.cli",
+    "mindbridge.retention.cli",
 )
 
 

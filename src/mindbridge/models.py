@@ -29,6 +29,7 @@ from mindbridge.recommender.models import (
     RecommenderPopulation,
     RecommenderState,
 )
+from mindbridge.retention.models import RetentionRule
 from mindbridge.safetyplan.models import CrisisDirectoryVersion, SafetyPlanVersion
 from mindbridge.scheduling.models import Appointment, AvailabilityWindow
 from mindbridge.signals.models import (
@@ -74,6 +75,7 @@ __all__ = [
     "RecommenderControls",
     "RecommenderPopulation",
     "RecommenderState",
+    "RetentionRule",
     "SafetyPlanVersion",
     "SessionNote",
     "SignalAlert",

@@ -41,6 +41,8 @@ HANDLER_MODULES = (
     "mindbridge.checkins.service",
     "mindbridge.journal.service",
     "mindbridge.recommender.tasks",
+    "mindbridge.companion.reminders",
+    "mindbridge.retention.tasks",
 )
 for _module in HANDLER_MODULES:
     importlib.import_module(_module)

@@ -26,6 +26,7 @@ from mindbridge.journal import views as journal_views
 from mindbridge.kit.errors import MindbridgeError
 from mindbridge.notifications import views as notifications_views
 from mindbridge.recommender import views as recommender_views
+from mindbridge.retention import views as retention_views
 from mindbridge.runtime import Runtime, runtime
 from mindbridge.safetyplan import views as safetyplan_views
 from mindbridge.scheduling import views as scheduling_views
@@ -56,6 +57,7 @@ ROUTERS = (
     signals_views.router,
     recommender_views.router,
     intake_views.router,
+    retention_views.router,
 )
 
 
