@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import SecretStr
+
 from tests.conftest import PERSONA_EMAILS, login
 
 
@@ -64,3 +66,10 @@ def test_admin_settings_page_shows_configuration_without_secrets(client, rt) -> 
     page = client.get("/admin/settings")
     assert page.status_code == 200 and "Session idle timeout" in page.text
     assert rt.settings.secret_key.get_secret_value() not in page.text
+    assert "imminent 15 min, elevated 1440 min, deterioration 4320 min" in page.text
+    rt.settings.generative_url = "http://127.0.0.1:9/v1"
+    rt.settings.generative_model = "clinic-model"
+    rt.settings.generative_api_key = SecretStr("k-never-shown")
+    page = client.get("/admin/settings")
+    assert "clinic-model at http://127.0.0.1:9/v1" in page.text
+    assert "k-never-shown" not in page.text

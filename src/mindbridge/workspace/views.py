@@ -204,5 +204,26 @@ def admin_settings(request: Request, rt: AppRuntime, user: AdminUser) -> Respons
         ("Active key-encryption key", rt.vault.ring.active_id),
         ("Email", f"SMTP {s.smtp_host}:{s.smtp_port}" if s.smtp_host else "written to mail.log"),
         ("Public URL", s.base_url or "not set"),
+        (
+            "Alert response targets",
+            ", ".join(
+                f"{level} {int(target.total_seconds() // 60)} min"
+                for level, target in s.alert_targets().items()
+            ),
+        ),
+        ("Overdue alerts go first to", s.on_call_email or "the admins"),
+        (
+            "Imminent-risk alerts without consent to automated alerts",
+            "sent to the care team" if s.imminent_overrides_consent else "not sent",
+        ),
+        ("Text analysis in the job runner", "on" if s.language_analysis else "off"),
+        ("Text models in the companion", "on" if s.companion_text_models else "off"),
+        (
+            "Generative companion replies",
+            f"{s.generative_model} at {s.generative_url} (with each client's consent)"
+            if s.generative_url
+            else "off",
+        ),
+        ("Data retention", "set on the retention page"),
     ]
     return render(request, "workspace/settings.html", {"rows": rows, "title": "Settings"})
