@@ -108,6 +108,10 @@ def serve(data_dir: Path, url: str, port: int, log: Path) -> None:
 
     rt = build_runtime(_settings(data_dir, url))
     install(rt)
+    if rt.settings.companion_text_models:  # as `mindbridge serve` does (there in the background)
+        from mindbridge import language
+
+        language.warm_up()
     app = create_app(rt, kick=lambda: None)
     sink = log.open("a", encoding="utf-8")
 
@@ -199,6 +203,11 @@ def main() -> None:
     parser.add_argument(
         "--database-url", default="", help="an empty database to use instead of a temporary SQLite"
     )
+    parser.add_argument(
+        "--no-text-models",
+        action="store_true",
+        help="serve without the text models in the web process (MINDBRIDGE_COMPANION_TEXT_MODELS)",
+    )
     parser.add_argument("--serve", nargs=4, metavar=("DATA_DIR", "URL", "PORT", "LOG"))
     args = parser.parse_args()
     if args.serve:
@@ -213,6 +222,7 @@ def main() -> None:
         port = _free_port()
         log = data_dir / "server-timing.log"
         env = {**os.environ, "MINDBRIDGE_DATA_DIR": str(data_dir)}
+        env["MINDBRIDGE_COMPANION_TEXT_MODELS"] = "false" if args.no_text_models else "true"
         proc = subprocess.Popen(
             [sys.executable, __file__, "--serve", str(data_dir), url, str(port), str(log)],
             env=env,
@@ -246,6 +256,7 @@ def main() -> None:
         },
         "client_ms": {"p50": round(_pct(client, 50), 1), "p99": round(_pct(client, 99), 1)},
         "target_p99_ms": 100,
+        "text_models": not args.no_text_models,
         "cpus": os.cpu_count(),
         "load_before": [round(v, 2) for v in load_before],
         "load_after": [round(v, 2) for v in load_after],
@@ -257,7 +268,8 @@ def main() -> None:
     print(
         f"{result['turns']} turns in {args.conversations} concurrent conversations, "
         f"{result['seconds']} s: server p50 {s['p50']} ms, p90 {s['p90']} ms, "
-        f"p99 {s['p99']} ms, max {s['max']} ms (target p99 <= 100 ms); "
+        f"p99 {s['p99']} ms, max {s['max']} ms (target p99 <= 100 ms; text models "
+        f"{'on' if result['text_models'] else 'off'}); "
         f"client p50 {result['client_ms']['p50']} ms, p99 {result['client_ms']['p99']} ms; "
         f"{result['cpus']} CPUs, load {result['load_before']} -> {result['load_after']}"
     )

@@ -90,7 +90,10 @@ def chat(
         bool, typer.Option("--new", help="Start a fresh conversation (memory is kept).")
     ] = False,
 ) -> None:
-    """Talk to the companion as a client, with the same screening and storage as the web chat."""
+    """Talk to the companion as a client, with the same screening and storage as the web chat.
+
+    Besides messages: `/exercises` lists every exercise, `/start ID` starts one (as the web
+    page's Start buttons do)."""
     from mindbridge.access import service as access_service
     from mindbridge.access.domain import Action, Role, Stream
     from mindbridge.accounts import service as accounts_service
@@ -101,6 +104,15 @@ def chat(
     from mindbridge.runtime import runtime
 
     rt = runtime()
+    if rt.settings.companion_text_models:
+        # a terminal chat can wait a few seconds at the start; a web turn never waits
+        from mindbridge import language
+
+        typer.echo("loading the text models...", err=True)
+        try:
+            language.warm_up()
+        except Exception as exc:  # the companion answers without them
+            typer.echo(f"note: text models not loaded ({exc}); going on without", err=True)
 
     def turn(text: str, *, reset: bool = False) -> companion_service.Reply | None:
         with transaction(rt.sessions) as db:
@@ -115,13 +127,34 @@ def chat(
             if reset:
                 companion_service.new_conversation(db, grant)
                 return None
+            if text.strip() == "/exercises":
+                for item in companion_service.exercise_menu(db, grant):
+                    state = f"not available: {item.unavailable}" if item.unavailable else "/start"
+                    typer.echo(f"  {item.flow_id}: {item.title}, {item.minutes} min ({state})")
+                return None
             try:
-                return companion_service.take_turn(
-                    db, grant, rt.vault, client=user, text=text, now=utcnow()
-                )
+                if text.startswith("/start "):  # a one-tap start, as on the web: nothing to screen
+                    reply = companion_service.start_exercise(
+                        db,
+                        grant,
+                        rt.vault,
+                        client=user,
+                        flow_id=text.removeprefix("/start ").strip(),
+                        now=utcnow(),
+                    )
+                else:
+                    reply = companion_service.take_turn(
+                        db, grant, rt.vault, client=user, text=text, now=utcnow()
+                    )
             except Invalid as exc:
                 typer.echo(f"error: {exc.message}", err=True)
                 return None
+        # alerts, hand-offs and reminders this turn queued: ask the job runner to deliver now
+        # (harmless without one; the runner's sweep delivers them within a minute)
+        from mindbridge.jobs import worker
+
+        worker.kick()
+        return reply
 
     if new:
         turn("", reset=True)
@@ -140,7 +173,10 @@ def chat(
             }
             sys.stdout.write(json.dumps(row) + "\n")
         return
-    typer.echo("Talking to the companion. Type /quit (or Ctrl-D) to leave.")
+    typer.echo(
+        "Talking to the companion. /exercises lists every exercise, /start ID starts one, "
+        "/quit (or Ctrl-D) leaves."
+    )
     while True:
         try:
             line = input("you> ")

@@ -105,10 +105,22 @@ class _Turn:
     level: str | None = None
     touched_flow: str | None = None
     recommended: dict[str, list[Suggested]] = field(default_factory=dict)
+    ranked: tuple[str, ...] | None = None
 
     @property
     def flows(self) -> FlowLibrary:
         return self.companion.flows
+
+    def suggested_flows(self) -> tuple[str, ...]:
+        """The recommender's order for offers: given, or asked for once in this turn."""
+        if self.context.suggested_flows or self.context.rank is None:
+            return self.context.suggested_flows
+        if self.ranked is None:
+            try:
+                self.ranked = tuple(self.context.rank())
+            except Exception:  # a ranking failure costs only the order of the offers
+                self.ranked = ()
+        return self.ranked
 
     def env(self, flow: Flow) -> engine.FlowEnv:
         return engine.FlowEnv(flow, self.memory, self.context, self.companion.deps.distortions)
@@ -292,7 +304,7 @@ class _Turn:
     def offer_menu(
         self, lead: str = "Here are some things we could do:", exclude: Sequence[str] = ()
     ) -> None:
-        ranked = [f for f in self.context.suggested_flows if f in self.flows] + list(MENU)
+        ranked = [f for f in self.suggested_flows() if f in self.flows] + list(MENU)
         self.offer_flows([f for f in ranked if f not in exclude], lead, {}, menu_if_none=False)
 
     def offer_next_homework(self, exclude: str | None = None) -> None:
@@ -461,7 +473,7 @@ class _Turn:
         prefill: dict[str, object] = {}
         if topic in PSYCHOEDUCATION_PREFILL:
             prefill["topic"] = PSYCHOEDUCATION_PREFILL[topic]
-        order = {f: i for i, f in enumerate(self.context.suggested_flows)}
+        order = {f: i for i, f in enumerate(self.suggested_flows())}
         ranked = sorted(flows, key=lambda f: (order.get(f, len(order)), flows.index(f)))
         self.acknowledge(topic)
         lead = "Would you like to try one of these?"

@@ -21,10 +21,12 @@ from mindbridge.access.domain import Action, Record, Role, Stream
 from mindbridge.access.service import ClientGrant
 from mindbridge.accounts.models import User
 from mindbridge.audit import service as audit_service
+from mindbridge.companion import reminders
 from mindbridge.companion.flowspec import default_flows
 from mindbridge.companion.models import CompanionOutcome, HomeworkAssignment
 from mindbridge.companion.state import Homework, Memory
 from mindbridge.crypto.service import Vault
+from mindbridge.db import utcnow
 from mindbridge.kit.errors import Invalid, NotFound
 from mindbridge.recommender import service as recommender_service
 
@@ -102,6 +104,15 @@ def assign(
     )
     db.add(row)
     db.flush()
+    client = db.get(User, grant.client_id)
+    reminders.homework_reminder(
+        db,
+        client_id=grant.client_id,
+        assignment_id=row.id,
+        due=due,
+        tz=client.timezone if client is not None else "UTC",
+        now=utcnow(),
+    )
     audit_service.record(
         db,
         grant.ctx,

@@ -8,7 +8,7 @@ When it is due, the handler looks again: homework done or withdrawn by then gets
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -41,7 +41,7 @@ def due_morning(due: date, tz: str, now: datetime) -> datetime | None:
 
 
 def _enqueue(db: Session, payload: dict[str, Any], *, at: datetime, now: datetime) -> None:
-    outbox.enqueue(db, KIND, payload, delay=max(at - now, timedelta()))
+    outbox.enqueue(db, KIND, payload, at=max(at, now))
 
 
 def homework_reminder(

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -21,16 +21,18 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mindbridge.access.domain import Action, Stream
+from mindbridge.access.domain import Action, Purpose, Stream
 from mindbridge.access.service import ClientGrant
 from mindbridge.accounts.models import User
 from mindbridge.audit import service as audit_service
 from mindbridge.care import service as care_service
 from mindbridge.companion import homework as homework_service
+from mindbridge.companion import reminders
 from mindbridge.companion.companion import Companion
 from mindbridge.companion.flowspec import FlowLibrary
+from mindbridge.companion.generative import GenerativeConfig, GenerativeReplier
 from mindbridge.companion.models import CompanionDocument, CompanionOutcome
-from mindbridge.companion.ports import Deps, ScreeningLike
+from mindbridge.companion.ports import Deps, DistortionDetector, EmotionAnalyser, ScreeningLike
 from mindbridge.companion.state import (
     CompanionContext,
     ConversationState,
@@ -38,13 +40,17 @@ from mindbridge.companion.state import (
     Suggested,
     TurnResult,
 )
+from mindbridge.config import Settings
+from mindbridge.consent import service as consent_service
 from mindbridge.crypto.service import Vault
 from mindbridge.db import utcnow
 from mindbridge.kit.errors import Invalid
 from mindbridge.language import service as language_service
+from mindbridge.language.analyzer import ready_analyzer
 from mindbridge.notifications import service as notifications
 from mindbridge.recommender import service as recommender_service
 from mindbridge.recommender.reward import Outcome
+from mindbridge.runtime import runtime
 from mindbridge.safety.resources import CrisisDirectory
 from mindbridge.safety.screening import Screening, screen
 from mindbridge.safety.templates import crisis_message_for
@@ -68,9 +74,73 @@ def _engine() -> Companion:
     return Companion(Deps(screen=screen))
 
 
+@lru_cache(maxsize=4)
+def _replier(base_url: str, model: str, api_key: str | None, timeout_s: float) -> GenerativeReplier:
+    """One HTTP client per model-server configuration, shared by every turn."""
+    return GenerativeReplier(
+        GenerativeConfig(base_url=base_url, model=model, api_key=api_key, timeout_s=timeout_s)
+    )
+
+
+def generative_replier(settings: Settings) -> GenerativeReplier | None:
+    """The configured model server's client, or None when generative mode is off."""
+    if not settings.generative_url:
+        return None
+    return _replier(
+        settings.generative_url,
+        settings.generative_model,
+        settings.generative_key(),
+        settings.generative_timeout_seconds,
+    )
+
+
+def text_models(settings: Settings) -> tuple[EmotionAnalyser | None, DistortionDetector | None]:
+    """The emotion reader and thinking-trap detector, once the text models are loaded in this
+    process (a turn never waits for them: until then the companion answers without).
+
+    They read only text that `take_turn` has already screened."""
+    analyzer = ready_analyzer() if settings.companion_text_models else None
+    if analyzer is None:
+        return None, None
+    loaded = analyzer
+
+    def emotions(text: str) -> dict[str, float]:
+        found = loaded.analyze(text, distortions=False)
+        return {e: found.emotions[e] for e in found.detected_emotions if e != "neutral"}
+
+    def distortions(text: str) -> list[str]:
+        return [d.trap for d in loaded.analyze(text).distortions]
+
+    return emotions, (distortions if loaded.traps is not None else None)
+
+
 def flow_library() -> FlowLibrary:
     """The exercise flows this server runs (for pages that list them)."""
     return _engine().flows
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    flow_id: str
+    title: str
+    minutes: int
+    summary: str
+    unavailable: str | None  # why it cannot be started now (the clinician's rules), or None
+
+
+def exercise_menu(db: Session, grant: ClientGrant) -> list[MenuItem]:
+    """Every exercise, with why it is not available to this client where it is not, so a person
+    can pick any of them (and see why some wait for their clinician)."""
+    grant.require(Stream.COMPANION)
+    rules = recommender_service.guard_rails(db, grant)
+    blocked = rules.blocked()
+    items = []
+    for flow in _engine().flows.values():
+        reason = blocked.get(flow.id)
+        if reason is None and flow.requires_approval and flow.id not in rules.approved:
+            reason = "needs your clinician's approval"
+        items.append(MenuItem(flow.id, flow.title, flow.duration_minutes, flow.summary, reason))
+    return items
 
 
 @dataclass
@@ -121,6 +191,11 @@ def _save(db: Session, vault: Vault, client_id: int, kind: str, data: dict[str, 
         row.document_enc = blob
         row.updated_at = utcnow()
     db.flush()
+
+
+def save_memory(db: Session, vault: Vault, *, client_id: int, memory: Memory) -> None:
+    """Store a client's companion memory (encrypted); for seeding, not for turns."""
+    _save(db, vault, client_id, MEMORY, memory.to_dict())
 
 
 def conversation(db: Session, grant: ClientGrant, vault: Vault) -> Conversation:
@@ -229,13 +304,28 @@ def _setup(
             for s in (rec.top, *rec.alternatives)
         ]
 
+    def rank() -> list[str]:
+        offered = recommender_service.recommend(
+            db, grant, client=client, now=now, surface="suggest", rules=rules, store=False
+        )
+        return list(offered.recommendation.exercise_ids) if offered is not None else []
+
+    settings = runtime().settings
+    replier = generative_replier(settings)
+    generative_allowed = replier is not None and consent_service.current(
+        db, client_id=client.id
+    ).granted(Stream.COMPANION, Purpose.MODEL_REPLIES)
+    emotions, distortions = text_models(settings)
     team = care_service.care_team(db, client_id=client.id)
     engine = _engine()
     companion = Companion(
         Deps(
             screen=screener,
             crisis_response=crisis_response,
+            emotions=emotions,
+            distortions=distortions,
             support_resources=support_resources,
+            generative=replier,
             flows=engine.flows,
             router=engine.router,
         )
@@ -248,6 +338,8 @@ def _setup(
         approved_flows=rules.approved,
         blocked_flows=rules.blocked(),
         recommend=recommend,
+        rank=rank,
+        generative_allowed=generative_allowed,
     )
     return _Setup(companion, context, team)
 
@@ -409,6 +501,10 @@ def _store(
                 companion_outcome_id=last_outcome_id,
                 now=now,
             )
+        elif action.kind == "homework_assigned" and action.data.get("assigned_by") == "companion":
+            _plan_reminder(db, client=client, data=action.data, now=now)
+        elif action.kind == "schedule_checkback":
+            _checkback(db, client=client, data=action.data, now=now)
         elif action.kind == "handoff":
             urgent = bool(action.data.get("urgent"))
             for clinician in team:
@@ -442,6 +538,40 @@ def _store(
         suggestions=list(result.suggestions),
         actions=[a.to_dict() for a in result.actions],
         alert_id=alert_id,
+    )
+
+
+def _plan_reminder(db: Session, *, client: User, data: dict[str, Any], now: datetime) -> None:
+    """Something the person planned with the companion: a reminder on its due morning."""
+    try:
+        due = date.fromisoformat(str(data.get("due", "")))
+    except ValueError:
+        return
+    reminders.plan_reminder(
+        db,
+        client_id=client.id,
+        flow_id=str(data.get("flow_id", "")),
+        title=str(data.get("title", "")) or "an exercise",
+        due=due,
+        tz=client.timezone,
+        now=now,
+    )
+
+
+def _checkback(db: Session, *, client: User, data: dict[str, Any], now: datetime) -> None:
+    try:
+        at = datetime.fromisoformat(str(data.get("at", "")))
+    except ValueError:
+        return
+    flow_id = str(data.get("flow_id", ""))
+    flow = _engine().flows.get(flow_id)
+    reminders.checkback(
+        db,
+        client_id=client.id,
+        flow_id=flow_id,
+        title=flow.title if flow else "your plan",
+        at=at,
+        now=now,
     )
 
 

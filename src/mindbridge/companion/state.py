@@ -350,6 +350,7 @@ class Suggested:
 # Called with the surface ("greeting", "suggest", "after_exercise"); best first. The companion
 # calls it only on turns that make an offer, so a turn that does not costs nothing.
 Recommender = Callable[[str], Sequence[Suggested]]
+Ranker = Callable[[], Sequence[str]]
 
 
 @dataclass(frozen=True)
@@ -359,7 +360,8 @@ class CompanionContext:
     `now` is the person's local time, timezone-aware. `approved_flows` are exercises a
     clinician approved for this person (sleep restriction and graded exposure need it);
     `blocked_flows` maps exercise ids the recommender's guard rails block to a reason;
-    `suggested_flows` is the recommender's order for offers; `recommend`, when wired, returns
+    `suggested_flows` is the recommender's order for offers (or `rank`, called at most once a
+    turn and only by a turn that offers something); `recommend`, when wired, returns
     the recommender's top suggestion and alternatives with their reasons. `generative_allowed`
     is the deployment switch AND the person's consent to send their words to the configured
     model.
@@ -374,6 +376,7 @@ class CompanionContext:
     suggested_flows: tuple[str, ...] = ()
     generative_allowed: bool = False
     recommend: Recommender | None = None
+    rank: Ranker | None = None
 
     def __post_init__(self) -> None:
         if self.now.tzinfo is None:

@@ -150,6 +150,7 @@ def _chat_page(
             "suggestions": reply.suggestions if reply else [],
             "timer": timer_view(reply.actions) if reply else None,
             "crisis": bool(convo.state.crisis),
+            "menu": companion_service.exercise_menu(db, grant),
             "error": error,
             "title": "Companion",
         },

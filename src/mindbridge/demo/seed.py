@@ -137,6 +137,7 @@ SEEDER_MODULES: tuple[str, ...] = (
     "mindbridge.checkins.demo",
     "mindbridge.signals.demo",
     "mindbridge.recommender.demo",
+    "mindbridge.companion.demo",
     "mindbridge.intake.demo",
 )
 

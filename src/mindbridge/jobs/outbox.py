@@ -14,7 +14,7 @@ import os
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import or_, select, update
@@ -53,14 +53,20 @@ def known_kinds() -> frozenset[str]:
 
 
 def enqueue(
-    db: Session, kind: str, payload: dict[str, Any], *, delay: timedelta | None = None
+    db: Session,
+    kind: str,
+    payload: dict[str, Any],
+    *,
+    delay: timedelta | None = None,
+    at: datetime | None = None,
 ) -> OutboxEvent:
+    """Queue `kind` for delivery now, after `delay`, or at `at` (whichever is given)."""
     if kind not in _HANDLERS:
         raise ValueError(f"no outbox handler for {kind!r}")
     event = OutboxEvent(
         kind=kind,
         payload=json.dumps(payload, sort_keys=True),
-        available_at=utcnow() + (delay or timedelta()),
+        available_at=at if at is not None else utcnow() + (delay or timedelta()),
     )
     db.add(event)
     db.flush()

@@ -245,6 +245,12 @@ def get_analyzer() -> Analyzer:
     return _analyzer
 
 
+def ready_analyzer() -> Analyzer | None:
+    """The analyser if it is already loaded, else None: for callers that must not wait for
+    the models (a chat turn), which then answer without them."""
+    return _analyzer
+
+
 def analyze(text: str, distortions: bool = True) -> Analysis:
     """Emotions (28 + Ekman), sentiment, stress and thinking traps of one screened text."""
     return get_analyzer().analyze(text, distortions=distortions)
