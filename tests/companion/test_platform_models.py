@@ -5,10 +5,6 @@ traps suggested in a thought record), and the recommender's order for topic offe
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from http.server import ThreadingHTTPServer
-
 import pytest
 
 from mindbridge import language
@@ -19,21 +15,26 @@ from mindbridge.companion import service as companion_service
 from mindbridge.config import Settings
 from mindbridge.consent import service as consent_service
 from mindbridge.db import transaction
-from tests.companion.test_generative import NORMAL, FakeOpenAI
+from tests.companion.test_generative import NORMAL, FakeOpenAI, server  # noqa: F401
 from tests.companion.test_service import _turn
 
 OPEN_TURN = "I had an awful day at work and everyone ignored me"
+THOUGHT_RECORD_TO_THE_THOUGHT = (
+    "can we do a thought record",
+    "4",
+    "my manager criticised my report in front of everyone",
+    "ashamed",
+    "80",
+    "I'm useless and I'm going to get fired",
+)
 
 
 @pytest.fixture
-def model_server() -> Iterator[str]:
+def model_server(request: pytest.FixtureRequest) -> str:
+    """The local OpenAI-compatible server of test_generative, with its request log emptied."""
     FakeOpenAI.requests.clear()
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), FakeOpenAI)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/v1"
-    httpd.shutdown()
-    httpd.server_close()
+    url: str = request.getfixturevalue("server")
+    return url
 
 
 def _configure(rt, url: str) -> None:  # type: ignore[no-untyped-def]
@@ -142,14 +143,7 @@ def test_text_models_name_feelings_and_suggest_thinking_traps(rt, personas) -> N
     reflected = _turn(rt, personas.client, "I can't sleep again and I feel so anxious and scared")
     assert any(line.startswith("It sounds like you're feeling") for line in reflected.reply)
 
-    for text in (
-        "can we do a thought record",
-        "4",
-        "my manager criticised my report in front of everyone",
-        "ashamed",
-        "80",
-        "I'm useless and I'm going to get fired",
-    ):
+    for text in THOUGHT_RECORD_TO_THE_THOUGHT:
         _turn(rt, personas.client, text)
     traps = _turn(rt, personas.client, "90%")
     joined = "\n".join(traps.reply)
@@ -159,14 +153,7 @@ def test_text_models_name_feelings_and_suggest_thinking_traps(rt, personas) -> N
 def test_without_loaded_models_the_thought_record_skips_the_trap_step(rt, personas) -> None:  # type: ignore[no-untyped-def]
     rt.settings.companion_text_models = False
     assert companion_service.text_models(rt.settings) == (None, None)
-    for text in (
-        "can we do a thought record",
-        "4",
-        "my manager criticised my report in front of everyone",
-        "ashamed",
-        "80",
-        "I'm useless and I'm going to get fired",
-    ):
+    for text in THOUGHT_RECORD_TO_THE_THOUGHT:
         _turn(rt, personas.client, text)
     after = "\n".join(_turn(rt, personas.client, "90%").reply)
     assert "ring true" not in after and "What makes the thought feel true" in after

@@ -124,19 +124,23 @@ def test_the_tiny_step_check_back_arrives_without_the_persons_words(rt, personas
     assert TINY_STEP not in f"{note.title} {note.body}"
 
 
+def _plan(rt, client_id: int, *, due: date, now: datetime) -> None:  # type: ignore[no-untyped-def]
+    with transaction(rt.sessions) as db:
+        reminders.plan_reminder(
+            db,
+            client_id=client_id,
+            flow_id="behavioural_activation",
+            title="Plan one small activity",
+            due=due,
+            tz="UTC",
+            now=now,
+        )
+
+
 def test_a_plan_done_before_its_morning_gets_no_reminder(rt, personas) -> None:  # type: ignore[no-untyped-def]
     now = utcnow()
-    with transaction(rt.sessions) as db:
-        for _ in range(2):
-            reminders.plan_reminder(
-                db,
-                client_id=personas.client,
-                flow_id="behavioural_activation",
-                title="Plan one small activity",
-                due=now.date() + timedelta(days=1),
-                tz="UTC",
-                now=now,
-            )
+    for _ in range(2):
+        _plan(rt, personas.client, due=now.date() + timedelta(days=1), now=now)
     with transaction(rt.sessions) as db:  # done once, after it was planned
         db.add(
             CompanionOutcome(
@@ -150,16 +154,7 @@ def test_a_plan_done_before_its_morning_gets_no_reminder(rt, personas) -> None: 
         )
     _deliver_everything_now(rt)
     assert _notifications(rt, personas.client) == []
-    with transaction(rt.sessions) as db:
-        reminders.plan_reminder(
-            db,
-            client_id=personas.client,
-            flow_id="behavioural_activation",
-            title="Plan one small activity",
-            due=now.date() + timedelta(days=2),
-            tz="UTC",
-            now=now + timedelta(hours=4),
-        )
+    _plan(rt, personas.client, due=now.date() + timedelta(days=2), now=now + timedelta(hours=4))
     _deliver_everything_now(rt)
     [note] = _notifications(rt, personas.client)
     assert note.title == "On your plan for today: Plan one small activity"
