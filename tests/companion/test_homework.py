@@ -191,3 +191,58 @@ def test_overview_sections_summarise(client, rt, personas) -> None:  # type: ign
         hw = str(found["homework"].render(db, h, rt))
     assert "Last suggested" in rec and "1 suggestions" in rec
     assert "1 open (0 overdue), 0 done" in hw
+
+
+BREATHING = ["5", "3 minutes", "done", "no thanks", "7", "4"]
+
+
+def test_daily_homework_comes_back_the_next_day_until_its_end(client, rt, personas) -> None:  # type: ignore[no-untyped-def]
+    from mindbridge.companion import reminders
+
+    login(client, PERSONA_EMAILS["clinician"])
+    today = utcnow().date()
+    bad = _assign(
+        client,
+        personas.client,
+        exercise="paced_breathing",
+        due=today.isoformat(),
+        repeat_until=today.isoformat(),
+    )
+    assert bad.status_code == 422 and "repeat_until" in bad.text
+    made = _assign(
+        client,
+        personas.client,
+        exercise="paced_breathing",
+        due=today.isoformat(),
+        repeat_until=(today + timedelta(days=1)).isoformat(),
+    )
+    assert made.status_code == 303
+    page = client.get(f"/clients/{personas.client}/homework").text
+    assert f"every day until {(today + timedelta(days=1)).isoformat()}; done 0 times" in page
+    client.post("/logout", data={"csrf_token": csrf_of(client, "/caseload")})
+
+    login(client, PERSONA_EMAILS["client"])
+
+    def do_it() -> None:
+        client.post(
+            "/companion",
+            data={"start": "paced_breathing", "csrf_token": csrf_of(client, "/companion")},
+        )
+        for text in BREATHING:
+            _api(client, text)
+
+    do_it()
+    with transaction(rt.sessions) as db:
+        row = db.execute(select(HomeworkAssignment)).scalar_one()
+        assert (row.status, row.due, row.done_count) == ("open", today + timedelta(days=1), 1)
+        assert row.companion_outcome_id is not None
+        nudges = db.execute(select(OutboxEvent).where(OutboxEvent.kind == reminders.KIND)).scalars()
+        mornings = {e.available_at.date() for e in nudges}
+        assert today + timedelta(days=1) in mornings  # the reminder for the next day
+    with transaction(rt.sessions) as db:  # the last day comes (the client's clock moves on)
+        row = db.execute(select(HomeworkAssignment)).scalar_one()
+        row.due = row.repeat_until = today
+    do_it()
+    with transaction(rt.sessions) as db:
+        row = db.execute(select(HomeworkAssignment)).scalar_one()
+        assert (row.status, row.done_count) == ("done", 2)

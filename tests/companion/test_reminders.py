@@ -21,7 +21,7 @@ from tests.companion.test_service import _turn
 TINY_STEP = "open the document and write one heading"
 PROCRASTINATION = [
     "I keep putting off my thesis",
-    "yes",
+    "one tiny step",
     "4",
     "the literature review chapter",
     "dread",

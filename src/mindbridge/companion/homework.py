@@ -34,6 +34,7 @@ PREFIX = "assigned-"
 NOTE_FIELD = "homework_assignments.note"
 OUTPUTS_FIELD = "companion_outcomes.outputs"
 MAX_NOTE = 1000
+MAX_REPEAT_DAYS = 60  # a daily homework runs at most this long past its first due date
 
 
 def local_today(now: datetime, tz: str) -> date:
@@ -56,6 +57,8 @@ class HomeworkView:
     created_at: datetime
     completed_at: datetime | None
     outcome: dict[str, object] | None  # mood, rating and answers: only with companion access
+    repeat_until: date | None = None  # daily until this date (None: once)
+    done_count: int = 0
 
 
 def assign(
@@ -67,8 +70,10 @@ def assign(
     due: date,
     note: str = "",
     today: date,
+    repeat_until: date | None = None,
 ) -> HomeworkAssignment:
-    """A clinician on the care team sets an exercise as homework (validated before writing)."""
+    """A clinician on the care team sets an exercise as homework (validated before writing);
+    with `repeat_until` it is daily homework ("the sleep diary every morning this week")."""
     grant.require(Record.CARE_RECORD, Action.WRITE)
     actor = grant.ctx.actor
     if actor is None or actor.role is not Role.CLINICIAN:
@@ -80,6 +85,10 @@ def assign(
         raise Invalid("due: the due date cannot be in the past.")
     if (due - today).days > 90:
         raise Invalid("due: set a due date within 90 days.")
+    if repeat_until is not None and repeat_until <= due:
+        raise Invalid("repeat_until: a daily homework must repeat until a later date than due.")
+    if repeat_until is not None and (repeat_until - due).days > MAX_REPEAT_DAYS:
+        raise Invalid(f"repeat_until: repeat for at most {MAX_REPEAT_DAYS} days.")
     note = note.strip()
     if len(note) > MAX_NOTE:
         raise Invalid(f"note: keep the note under {MAX_NOTE} characters.")
@@ -95,6 +104,8 @@ def assign(
         flow_id=flow_id,
         title=flows[flow_id].title,
         due=due,
+        repeat_until=repeat_until,
+        done_count=0,
         note_enc=(
             vault.encrypt(db, Vault.owner_for_client(grant.client_id), note, field=NOTE_FIELD)
             if note
@@ -121,7 +132,12 @@ def assign(
         resource_id=row.id,
         client_id=grant.client_id,
         purpose=grant.purpose,
-        detail={"flow": flow_id, "due": due.isoformat(), "note": bool(note)},
+        detail={
+            "flow": flow_id,
+            "due": due.isoformat(),
+            "repeat_until": repeat_until.isoformat() if repeat_until else None,
+            "note": bool(note),
+        },
     )
     return row
 
@@ -216,6 +232,8 @@ def list_homework(
                 created_at=row.created_at,
                 completed_at=row.completed_at,
                 outcome=outcome,
+                repeat_until=row.repeat_until,
+                done_count=row.done_count,
             )
         )
     views.sort(key=lambda v: (v.status != "open", v.due, v.id))
@@ -248,6 +266,8 @@ def sync_memory(db: Session, vault: Vault, *, client_id: int, memory: Memory) ->
             id=key, flow_id=row.flow_id, title=row.title, due="", assigned_by="clinician"
         )
         item.due = row.due.isoformat()
+        item.repeat_until = row.repeat_until.isoformat() if row.repeat_until else None
+        item.done_count = row.done_count
         item.status = "open"
         item.note = (
             vault.decrypt(db, Vault.owner_for_client(client_id), row.note_enc, field=NOTE_FIELD)
@@ -266,8 +286,11 @@ def mark_done(
     homework_key: str,
     companion_outcome_id: int | None,
     now: datetime,
+    next_due: str | None = None,
 ) -> HomeworkAssignment | None:
-    """The companion finished an assigned item: close the row and link the outcome."""
+    """The companion finished an assigned item: link the outcome, and close the row, or for
+    daily homework move it to `next_due` (the companion's next day) while that is not past
+    `repeat_until`, with a reminder for that morning."""
     grant.require(Stream.COMPANION, Action.WRITE)
     if not homework_key.startswith(PREFIX):
         return None
@@ -277,17 +300,43 @@ def mark_done(
         return None
     if row is None or row.client_id != grant.client_id or row.status != "open":
         return None
-    row.status = "done"
+    row.done_count += 1
     row.completed_at = now
     row.companion_outcome_id = companion_outcome_id
+    again = _next_day(row, next_due)
+    if again is None:
+        row.status = "done"
+    else:
+        row.due = again
+        client = db.get(User, grant.client_id)
+        reminders.homework_reminder(
+            db,
+            client_id=grant.client_id,
+            assignment_id=row.id,
+            due=again,
+            tz=client.timezone if client is not None else "UTC",
+            now=now,
+        )
     db.flush()
     audit_service.record(
         db,
         grant.ctx,
-        action="homework.complete",
+        action="homework.complete" if again is None else "homework.progress",
         resource_type="homework_assignment",
         resource_id=row.id,
         client_id=grant.client_id,
         purpose=grant.purpose,
+        detail={"done_count": row.done_count, "next_due": again.isoformat() if again else None},
     )
     return row
+
+
+def _next_day(row: HomeworkAssignment, next_due: str | None) -> date | None:
+    """The next due date of a daily homework, or None when it is finished."""
+    if row.repeat_until is None or not next_due:
+        return None
+    try:
+        again = date.fromisoformat(next_due)
+    except ValueError:
+        return None
+    return again if row.due < again <= row.repeat_until else None

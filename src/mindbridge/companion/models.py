@@ -59,6 +59,9 @@ class HomeworkAssignment(Base):
     flow_id: Mapped[str] = mapped_column(String(64))
     title: Mapped[str] = mapped_column(String(200))
     due: Mapped[date] = mapped_column(Date)
+    # daily homework: finishing it moves `due` to the next day until this date
+    repeat_until: Mapped[date | None] = mapped_column(Date, nullable=True)
+    done_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     note_enc: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     status: Mapped[str] = mapped_column(String(16), default="open")  # open, done, cancelled
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -305,8 +305,17 @@ def _setup(
         ]
 
     def rank() -> list[str]:
+        # the posterior mean, not a Thompson draw: this order is not logged as an offer, so
+        # exploring here would teach nothing and only make the order jump between turns
         offered = recommender_service.recommend(
-            db, grant, client=client, now=now, surface="suggest", rules=rules, store=False
+            db,
+            grant,
+            client=client,
+            now=now,
+            surface="suggest",
+            rules=rules,
+            mode="greedy",
+            store=False,
         )
         return list(offered.recommendation.exercise_ids) if offered is not None else []
 
@@ -500,6 +509,9 @@ def _store(
                 homework_key=str(action.data.get("homework_id", "")),
                 companion_outcome_id=last_outcome_id,
                 now=now,
+                next_due=str(action.data["next_due"])
+                if action.data.get("status") == "open" and action.data.get("next_due")
+                else None,
             )
         elif action.kind == "homework_assigned" and action.data.get("assigned_by") == "companion":
             _plan_reminder(db, client=client, data=action.data, now=now)

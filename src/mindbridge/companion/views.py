@@ -358,13 +358,19 @@ def assign_homework(
     exercise: Annotated[str, Form()] = "",
     due: Annotated[str, Form()] = "",
     note: Annotated[str, Form()] = "",
+    repeat_until: Annotated[str, Form()] = "",
 ) -> Response:
+    """Form fields `exercise`, `due`, optional `note` and `repeat_until` (daily until then)."""
     try:
         client = access_service.get_client(db, grant.client_id)
         try:
             due_date = date.fromisoformat(due.strip())
         except ValueError:
             raise Invalid("due: give the due date as 2025-01-31.") from None
+        try:
+            until = date.fromisoformat(repeat_until.strip()) if repeat_until.strip() else None
+        except ValueError:
+            raise Invalid("repeat_until: give the date as 2025-01-31, or leave it empty.") from None
         homework_service.assign(
             db,
             grant,
@@ -373,6 +379,7 @@ def assign_homework(
             due=due_date,
             note=note,
             today=homework_service.local_today(utcnow(), client.timezone),
+            repeat_until=until,
         )
     except MindbridgeError as exc:
         return _homework_page(
