@@ -115,15 +115,7 @@ def assign(
     )
     db.add(row)
     db.flush()
-    client = db.get(User, grant.client_id)
-    reminders.homework_reminder(
-        db,
-        client_id=grant.client_id,
-        assignment_id=row.id,
-        due=due,
-        tz=client.timezone if client is not None else "UTC",
-        now=utcnow(),
-    )
+    _remind(db, row, now=utcnow())
     audit_service.record(
         db,
         grant.ctx,
@@ -308,15 +300,7 @@ def mark_done(
         row.status = "done"
     else:
         row.due = again
-        client = db.get(User, grant.client_id)
-        reminders.homework_reminder(
-            db,
-            client_id=grant.client_id,
-            assignment_id=row.id,
-            due=again,
-            tz=client.timezone if client is not None else "UTC",
-            now=now,
-        )
+        _remind(db, row, now=now)
     db.flush()
     audit_service.record(
         db,
@@ -329,6 +313,19 @@ def mark_done(
         detail={"done_count": row.done_count, "next_due": again.isoformat() if again else None},
     )
     return row
+
+
+def _remind(db: Session, row: HomeworkAssignment, *, now: datetime) -> None:
+    """A reminder on the morning the item is next due, on the client's clock."""
+    client = db.get(User, row.client_id)
+    reminders.homework_reminder(
+        db,
+        client_id=row.client_id,
+        assignment_id=row.id,
+        due=row.due,
+        tz=client.timezone if client is not None else "UTC",
+        now=now,
+    )
 
 
 def _next_day(row: HomeworkAssignment, next_due: str | None) -> date | None:
