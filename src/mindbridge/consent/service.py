@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -13,11 +15,22 @@ from mindbridge.consent.models import ConsentRecord
 
 
 def current(db: Session, *, client_id: int) -> ConsentState:
-    rows = db.execute(select(ConsentRecord).where(ConsentRecord.client_id == client_id)).scalars()
-    return ConsentState.from_records(
-        ConsentFact(Stream(r.stream), Purpose(r.purpose), r.granted, r.version, r.recorded_at)
-        for r in rows
-    )
+    return current_for(db, client_ids=[client_id])[client_id]
+
+
+def current_for(db: Session, *, client_ids: Sequence[int]) -> dict[int, ConsentState]:
+    """The consent in force for many clients, in one query (a client with no records gets the
+    default: nothing shared)."""
+    facts: dict[int, list[ConsentFact]] = {client_id: [] for client_id in client_ids}
+    if facts:
+        rows = db.execute(select(ConsentRecord).where(ConsentRecord.client_id.in_(facts))).scalars()
+        for r in rows:
+            facts[r.client_id].append(
+                ConsentFact(
+                    Stream(r.stream), Purpose(r.purpose), r.granted, r.version, r.recorded_at
+                )
+            )
+    return {client_id: ConsentState.from_records(found) for client_id, found in facts.items()}
 
 
 def history(db: Session, *, client_id: int) -> list[ConsentRecord]:

@@ -152,10 +152,6 @@ NEVER_EXPIRE: tuple[tuple[str, str], ...] = (
 )
 
 
-def rule(kind: Kind) -> KindRule:
-    return RULES[kind]
-
-
 @dataclass(frozen=True)
 class RetentionPolicy:
     """Days to keep each kind (None: keep). Kinds missing from `days` take their default."""

@@ -134,19 +134,25 @@ def _aware(moment: datetime) -> datetime:
 
 
 def _signal_conditions(db: Session, cutoff: datetime) -> list[ColumnElement[bool]]:
-    """Per client: older than the cut-off and outside the window their days are rebuilt from."""
+    """Older than the cut-off and outside the window each client's days are rebuilt from: one
+    condition for every client whose data is recent, one each for the few whose newest data is
+    old enough to pull their cut-off earlier."""
     newest = db.execute(
         select(SignalObservation.client_id, func.max(SignalObservation.start_at)).group_by(
             SignalObservation.client_id
         )
     ).all()
-    return [
-        and_(
-            SignalObservation.client_id == client_id,
-            SignalObservation.start_at < signal_cutoff(cutoff, _aware(last)),
-        )
+    earlier = {
+        client_id: own
         for client_id, last in newest
-        if last is not None
+        if last is not None and (own := signal_cutoff(cutoff, _aware(last))) < cutoff
+    }
+    return [
+        and_(SignalObservation.start_at < cutoff, SignalObservation.client_id.not_in(earlier)),
+        *(
+            and_(SignalObservation.client_id == client_id, SignalObservation.start_at < own)
+            for client_id, own in earlier.items()
+        ),
     ]
 
 
@@ -228,7 +234,7 @@ def consent_overview(db: Session, ctx: AuditContext) -> ConsentOverview:
     """How many active clients share each stream for each purpose: counts only, audited."""
     _require_admin(ctx)
     clients = [u for u in accounts_service.list_users(db, role=Role.CLIENT) if u.is_active]
-    states = [consent_service.current(db, client_id=u.id) for u in clients]
+    states = consent_service.current_for(db, client_ids=[u.id for u in clients]).values()
     audit_service.record(
         db,
         ctx,
