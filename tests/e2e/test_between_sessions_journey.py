@@ -22,7 +22,7 @@ def _log_in(page, base: str, email: str) -> None:  # type: ignore[no-untyped-def
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    page.wait_for_load_state()
+    page.wait_for_url(lambda url: "/login" not in url)
 
 
 def _say(page, text: str) -> None:  # type: ignore[no-untyped-def]
@@ -45,16 +45,17 @@ def test_homework_and_questionnaire_round_trip(live_server, page, personas) -> N
     page.get_by_label("Questionnaire", exact=True).select_option("GAD-7")
     page.get_by_role("button", name="Save schedule").click()
     page.get_by_role("button", name="Log out").click()
+    page.wait_for_url("**/login")
 
     _log_in(page, base, PERSONA_EMAILS["client"])
-    assert page.get_by_role("heading", name="Your homework").is_visible()
+    expect(page.get_by_role("heading", name="Your homework")).to_be_visible()
     page.goto(f"{base}/companion")
     _say(page, "hello")
-    assert page.get_by_text("Before the team meeting.").first.is_visible()
+    expect(page.get_by_text("Before the team meeting.").first).to_be_visible()
     _say(page, "yes")
     for line in GROUNDING_ANSWERS:
         _say(page, line)
-    assert page.get_by_text("That's your homework done").first.is_visible()
+    expect(page.get_by_text("That's your homework done").first).to_be_visible()
     screenshot(page, "journey-client-homework-done")
 
     page.goto(f"{base}/questionnaires/GAD-7")
@@ -64,11 +65,12 @@ def test_homework_and_questionnaire_round_trip(live_server, page, personas) -> N
     page.wait_for_load_state()
     screenshot(page, "journey-client-gad7-result")
     page.get_by_role("button", name="Log out").click()
+    page.wait_for_url("**/login")
 
     _log_in(page, base, PERSONA_EMAILS["clinician"])
     page.goto(f"{base}/clients/{client_id}/homework")
-    assert page.get_by_text("helpfulness 4/5").first.is_visible()
+    expect(page.get_by_text("helpfulness 4/5").first).to_be_visible()
     screenshot(page, "journey-clinician-homework")
     page.goto(f"{base}/clients/{client_id}/measures")
-    assert page.get_by_role("cell", name="7 / 21", exact=True).first.is_visible()  # GAD-7 total
+    expect(page.get_by_role("cell", name="7 / 21", exact=True).first).to_be_visible()  # GAD-7 total
     screenshot(page, "journey-clinician-measures")

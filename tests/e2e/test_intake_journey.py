@@ -11,6 +11,7 @@ from typing import Any
 
 import pyotp
 import pytest
+from playwright.sync_api import expect
 
 from mindbridge.access.domain import Role
 from mindbridge.accounts import service as accounts_service
@@ -66,6 +67,7 @@ def _log_in(page, base: str, email: str) -> None:  # type: ignore[no-untyped-def
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(lambda url: "/login" not in url)
 
 
 def test_newcomer_completes_intake_and_admin_accepts_a_match(  # type: ignore[no-untyped-def]
@@ -82,7 +84,7 @@ def test_newcomer_completes_intake_and_admin_accepts_a_match(  # type: ignore[no
             value = "0" if (instrument, item) == ("PHQ-9", 9) else "1"
             page.locator(f"#{instrument}-{item}-{value}").check()
     page.get_by_role("button", name="Save questionnaires").click()
-    assert page.get_by_text("Your questionnaire answers are saved.").is_visible()
+    expect(page.get_by_text("Your questionnaire answers are saved.")).to_be_visible()
     page.get_by_label("Anxiety or worry").check()
     page.get_by_label("Sleep").check()
     page.get_by_label("In your own words (optional)").fill("I can't switch off at night.")
@@ -95,9 +97,10 @@ def test_newcomer_completes_intake_and_admin_accepts_a_match(  # type: ignore[no
         violations["/intake"] = serious_violations(page)
     page.get_by_label("The service may use my intake").check()
     page.get_by_role("button", name="Send my intake").click()
-    assert page.get_by_text("Your intake was sent").is_visible()
+    expect(page.get_by_text("Your intake was sent")).to_be_visible()
     screenshot(page, "intake-sent")
     page.get_by_role("button", name="Log out").click()
+    page.wait_for_url("**/login")
 
     _log_in(page, base, PERSONA_EMAILS["admin"])
     page.wait_for_url(f"{base}/mfa**")
@@ -108,13 +111,14 @@ def test_newcomer_completes_intake_and_admin_accepts_a_match(  # type: ignore[no
     page.wait_for_url(f"{base}/admin")
     page.get_by_role("link", name="Intake and matching").click()
     page.locator("tbody").get_by_role("link").first.click()
-    assert page.get_by_text("Works with anxiety or worry and sleep (2 of 2 concerns)").is_visible()
-    assert page.get_by_text("I can't switch off at night.").is_visible()
+    match_reason = "Works with anxiety or worry and sleep (2 of 2 concerns)"
+    expect(page.get_by_text(match_reason)).to_be_visible()
+    expect(page.get_by_text("I can't switch off at night.")).to_be_visible()
     screenshot(page, "intake-matches")
     if axe_source() is not None:
         violations["/admin/intake/{id}"] = serious_violations(page)
     page.get_by_role("button", name="Match with Clinician").click()
-    assert page.get_by_text("Matched.").is_visible()
+    expect(page.get_by_text("Matched.")).to_be_visible()
     screenshot(page, "intake-matched")
     with transaction(rt.sessions) as db:
         person = accounts_service.get_by_email(db, NEW)

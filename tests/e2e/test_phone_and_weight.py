@@ -33,7 +33,7 @@ def _log_in(page, base: str, email: str) -> None:  # type: ignore[no-untyped-def
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    page.wait_for_load_state()
+    page.wait_for_url(lambda url: "/login" not in url)
 
 
 def _check(page, url: str) -> tuple[int, int]:  # type: ignore[no-untyped-def]

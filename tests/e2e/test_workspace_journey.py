@@ -19,6 +19,7 @@ from typing import Any
 
 import pyotp
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from mindbridge.accounts import service as accounts_service
@@ -127,37 +128,37 @@ def test_clinician_triages_and_acts_on_a_client(  # type: ignore[no-untyped-def]
     _log_in_with_totp(page, base, totp_secret)
 
     # Triage: the client with the overdue alert is first, with the reasons written out.
-    assert page.get_by_role("heading", name="Caseload").is_visible()
+    expect(page.get_by_role("heading", name="Caseload")).to_be_visible()
     first_row = page.locator("tbody tr").first
-    assert "urgent" in first_row.inner_text()
-    assert "past its 24 h response target" in first_row.inner_text()
-    assert "reliable deterioration" in first_row.inner_text()
+    expect(first_row).to_contain_text("urgent")
+    expect(first_row).to_contain_text("past its 24 h response target")
+    expect(first_row).to_contain_text("reliable deterioration")
     screenshot(page, "workspace-triage")
 
     # Open the client: sections with text summaries next to the charts.
     first_row.get_by_role("link", name="Client").click()
     page.wait_for_url(f"{base}/clients/{personas.client}")
-    assert page.get_by_role("heading", name="Questionnaires").is_visible()
-    assert page.get_by_text("That is a reliable deterioration").is_visible()
+    expect(page.get_by_role("heading", name="Questionnaires")).to_be_visible()
+    expect(page.get_by_text("That is a reliable deterioration")).to_be_visible()
     screenshot(page, "workspace-client-overview")
 
     # Acknowledge the alert from its page.
     page.locator("#section-alerts").get_by_role("link", name="elevated test alert").click()
     page.get_by_role("button", name="Acknowledge").click()
-    assert page.get_by_text("acknowledged").first.is_visible()
+    expect(page.get_by_text("acknowledged").first).to_be_visible()
     screenshot(page, "workspace-alert-acknowledged")
 
     # Book a session from the overview.
     page.goto(f"{base}/clients/{personas.client}")
     page.get_by_role("button", name="Book session").click()
     page.wait_for_url(f"{base}/clients/{personas.client}")
-    assert "1 booked ahead" in page.locator("#appointments-summary").inner_text()
+    expect(page.locator("#appointments-summary")).to_contain_text("1 booked ahead")
 
     # Assign a questionnaire from the measures page linked on the overview.
     page.get_by_role("link", name="Measures: schedules, assign a questionnaire").click()
     page.get_by_label("Questionnaire", exact=True).select_option("GAD-7")
     page.get_by_role("button", name="Save schedule").click()
-    assert page.locator("#schedule").get_by_role("cell", name="GAD-7", exact=True).is_visible()
+    expect(page.locator("#schedule").get_by_role("cell", name="GAD-7", exact=True)).to_be_visible()
     screenshot(page, "workspace-measures-assigned")
 
     with transaction(rt.sessions) as db:
@@ -193,6 +194,7 @@ def test_main_clinician_and_client_pages_have_no_serious_accessibility_violation
         page.goto(f"{live_server}{path}")
         found[path] = serious_violations(page)
     page.get_by_role("button", name="Log out").click()
+    page.wait_for_url("**/login")
     page.goto(f"{live_server}/login")
     page.get_by_label("Email").fill(PERSONA_EMAILS["other_client"])
     page.get_by_label("Password").fill(PASSWORD)
