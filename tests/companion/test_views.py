@@ -250,10 +250,15 @@ def test_a_timer_action_renders_the_timer_with_its_settings_and_a_text_fallback(
     assert fallback in partial.text
     assert '<div class="timer-run" hidden>' in partial.text
     assert "data-timer-start" in partial.text and "data-timer-pause" in partial.text
+    # a reload mid-exercise shows the same timer and quick replies
+    reloaded = client.get("/companion")
+    assert 'data-kind="paced_breathing"' in reloaded.text and fallback in reloaded.text
+    assert 'name="quick" value="Done"' in reloaded.text
     # the next turn has no timer: the out-of-band swap empties its slot
     done = _post(client, HTMX, quick="Done")
     assert '<div id="chat-timer" hx-swap-oob="true">' in done.text and "data-timer" not in done.text
 
+    assert "data-timer" not in client.get("/companion").text  # nor does a reload now
     # "another round?" "Yes" runs the timer again: this time on the page without JavaScript
     whole = _post(client, quick="Yes")
     assert "<html" in whole.text and 'data-kind="paced_breathing"' in whole.text

@@ -88,6 +88,12 @@ def test_chat_replies_in_place_and_the_breathing_timer_runs(
         page.set_viewport_size({"width": 1280, "height": 900})
         assert serious_violations(page) == []
 
+    page.reload()  # mid-exercise: the timer and its quick replies come back, ready to start
+    timer = page.locator("[data-timer]")
+    expect(timer.locator(".timer-clock")).to_have_text("1:00")
+    timer.get_by_role("button", name="Start").click()
+    expect(timer.locator(".timer-phase")).to_have_text("Breathe in")
+
     page.get_by_role("button", name="Done", exact=True).click()
     expect(page.get_by_text("Would you like another round?")).to_be_visible()
     expect(page.locator("[data-timer]")).to_have_count(0)  # the next reply has no timer

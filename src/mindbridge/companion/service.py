@@ -145,8 +145,13 @@ def exercise_menu(db: Session, grant: ClientGrant) -> list[MenuItem]:
 
 @dataclass
 class Conversation:
+    """The stored conversation. `suggestions` and `timer` are what the last reply offered, so
+    a reload mid-exercise shows the same quick replies and timer (a timer action's dict)."""
+
     state: ConversationState
     transcript: list[dict[str, str]] = field(default_factory=list)  # {"who", "text", "at"}
+    suggestions: list[str] = field(default_factory=list)
+    timer: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -203,8 +208,12 @@ def conversation(db: Session, grant: ClientGrant, vault: Vault) -> Conversation:
     data = _load(db, vault, grant.client_id, CONVERSATION)
     if not data:
         return Conversation(ConversationState())
+    timer = data.get("timer")
     return Conversation(
-        ConversationState.from_dict(data.get("state") or {}), list(data.get("transcript") or [])
+        ConversationState.from_dict(data.get("state") or {}),
+        list(data.get("transcript") or []),
+        suggestions=[str(s) for s in data.get("suggestions") or []],
+        timer=timer if isinstance(timer, dict) else None,
     )
 
 
@@ -459,7 +468,14 @@ def _store(
         vault,
         client.id,
         CONVERSATION,
-        {"state": result.new_state.to_dict(), "transcript": transcript[-TRANSCRIPT_LIMIT:]},
+        {
+            "state": result.new_state.to_dict(),
+            "transcript": transcript[-TRANSCRIPT_LIMIT:],
+            "suggestions": list(result.suggestions),
+            "timer": next(
+                (a.to_dict() for a in reversed(result.actions) if a.kind == "timer"), None
+            ),
+        },
     )
     _save(db, vault, client.id, MEMORY, result.new_memory.to_dict())
     owner = Vault.owner_for_client(client.id)

@@ -147,8 +147,9 @@ def _chat_page(
         {
             "transcript": convo.transcript,
             "reply": reply,
-            "suggestions": reply.suggestions if reply else [],
-            "timer": timer_view(reply.actions) if reply else None,
+            # a reload shows what the last reply offered: its quick replies and timer
+            "suggestions": reply.suggestions if reply else convo.suggestions,
+            "timer": timer_view(reply.actions if reply else [convo.timer] if convo.timer else []),
             "crisis": bool(convo.state.crisis),
             "menu": companion_service.exercise_menu(db, grant),
             "error": error,
