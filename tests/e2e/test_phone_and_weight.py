@@ -25,7 +25,13 @@ CLIENT_PAGES = (
     "/safety-plan",
     "/consent",
 )
-CLINICIAN_PAGES = ("/caseload", "/clients/{client}", "/clients/{client}/insights", "/alerts")
+CLINICIAN_PAGES = (
+    "/caseload",
+    "/clients/{client}",
+    "/clients/{client}/insights",
+    "/alerts",
+    "/exercises/cbti_sleep_restriction",
+)
 
 
 def _log_in(page, base: str, email: str) -> None:  # type: ignore[no-untyped-def]

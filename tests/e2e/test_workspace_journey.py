@@ -190,9 +190,13 @@ def test_main_clinician_and_client_pages_have_no_serious_accessibility_violation
         f"/clients/{personas.client}",
         f"/clients/{personas.client}/measures",
         "/alerts",
+        "/exercises",
+        "/exercises/thought_record",
     ):
         page.goto(f"{live_server}{path}")
         found[path] = serious_violations(page)
+        if path.startswith("/exercises/"):
+            screenshot(page, "workspace-exercise-steps")
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url("**/login")
     page.goto(f"{live_server}/login")

@@ -1,7 +1,8 @@
 """The companion's channels: the chat page (works without JavaScript; with htmx a post returns
 only the new exchange), the REST API, the care team's read-only list of finished exercises (only
 while the client shares the stream), and homework: clinicians assign an exercise with a due date
-and see what came of it."""
+and see what came of it; and the exercise library, where clinicians and admins read every flow
+step by step before they assign or review it."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 
@@ -19,11 +20,12 @@ from mindbridge.access.service import ClientGrant
 from mindbridge.accounts import service as accounts_service
 from mindbridge.accounts.models import User
 from mindbridge.companion import homework as homework_service
+from mindbridge.companion import reading
 from mindbridge.companion import service as companion_service
 from mindbridge.db import utcnow
 from mindbridge.kit.errors import Invalid, MindbridgeError
 from mindbridge.recommender import service as recommender_service
-from mindbridge.web.policy import CLIENT, access, client_data
+from mindbridge.web.policy import CLIENT, STAFF, access, client_data
 from mindbridge.web.rendering import redirect, render
 from mindbridge.web.security import (
     AppRuntime,
@@ -36,6 +38,7 @@ from mindbridge.web.security import (
 
 router = APIRouter()
 ClientUser = Annotated[User, Depends(require_role(Role.CLIENT))]
+StaffUser = Annotated[User, Depends(require_role(Role.CLINICIAN, Role.ADMIN))]
 
 
 def _grant(db: DbSession, audit: Audit, user: User, action: Action) -> ClientGrant:
@@ -410,3 +413,25 @@ def cancel_homework(
             request, db, rt, audit, user, grant, error=exc.message, status=exc.status_code
         )
     return redirect(f"/clients/{grant.client_id}/homework")
+
+
+@router.get("/exercises", response_class=HTMLResponse, **access(STAFF))
+def library(request: Request, user: StaffUser) -> Response:
+    flows = [reading.read(f) for f in companion_service.flows().values()]
+    return render(
+        request,
+        "companion/library.html",
+        {
+            "flows": sorted(flows, key=lambda f: f.title),
+            "reviewed": sum(f.reviewed for f in flows),
+            "title": "Exercises",
+        },
+    )
+
+
+@router.get("/exercises/{flow_id}", response_class=HTMLResponse, **access(STAFF))
+def flow_page(request: Request, user: StaffUser, flow_id: str) -> Response:
+    flow = companion_service.flows().get(flow_id)
+    if flow is None:
+        raise HTTPException(404, "No exercise with that id.")
+    return render(request, "companion/flow.html", {"flow": reading.read(flow), "title": flow.title})
