@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     # The web process loads the text models in the background so the companion can name the
     # feelings it hears and suggest thinking traps in a thought record (until then, without).
     companion_text_models: bool = True
+    # Offer clients only exercises whose current version a clinician at this service signed off
+    # on /exercises (or whose flow file records a review). Off: every shipped flow is offered.
+    companion_signed_off_only: bool = False
     # Optional generative replies for open, reflective companion turns (off unless a URL is
     # set): an OpenAI-compatible server, e.g. a model server the clinic runs itself.
     generative_url: str | None = None

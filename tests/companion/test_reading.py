@@ -131,7 +131,7 @@ def test_library_lists_every_flow_with_its_review_state_for_staff_only(
     for flow in flows.values():
         assert f'<a href="/exercises/{flow.id}">' in page.text
     reviewed = sum(f.review_status == "reviewed" for f in flows.values())
-    assert f"{reviewed} of {len(flows)} reviewed by a clinician." in page.text
+    assert f"{reviewed} of {len(flows)} reviewed by a clinician in the shipped files." in page.text
     assert client.get("/exercises/no_such_flow").status_code == 404
 
     login(client, PERSONA_EMAILS["clinician"])

@@ -92,7 +92,13 @@ def assign(
     note = note.strip()
     if len(note) > MAX_NOTE:
         raise Invalid(f"note: keep the note under {MAX_NOTE} characters.")
-    blocked = recommender_service.guard_rails(db, grant).blocked()
+    rules = recommender_service.guard_rails(db, grant)
+    if flow_id in rules.held:
+        raise Invalid(
+            f"exercise: {flows[flow_id].title} is {rules.held[flow_id]}. "
+            "Read it and sign it off on the exercises page first."
+        )
+    blocked = rules.blocked()
     if flow_id in blocked:
         raise Invalid(
             f"exercise: {flows[flow_id].title} is blocked for this client ({blocked[flow_id]}). "

@@ -1,12 +1,21 @@
 """Companion storage: one encrypted conversation document and one encrypted memory per client,
-the outcomes of exercises the client finished or stopped (outputs encrypted), and the homework
-clinicians assign (the note encrypted)."""
+the outcomes of exercises the client finished or stopped (outputs encrypted), the homework
+clinicians assign (the note encrypted), and clinicians' sign-offs of flow versions."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, Float, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mindbridge.db import Base, UTCDateTime, utcnow
@@ -74,3 +83,24 @@ class HomeworkAssignment(Base):
         ),
         nullable=True,
     )
+
+
+class FlowSignoff(Base):
+    """A clinician at this service read one version of an exercise and signed it off.
+
+    Append-only: a new version of the flow file needs a new sign-off. `reviewer_name` keeps who
+    signed even if the account is later removed. The note is about the exercise, never a client.
+    """
+
+    __tablename__ = "flow_signoffs"
+    __table_args__ = (UniqueConstraint("flow_id", "version", "reviewer_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    flow_id: Mapped[str] = mapped_column(String(64), index=True)
+    version: Mapped[str] = mapped_column(String(32))
+    reviewer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    reviewer_name: Mapped[str] = mapped_column(String(200))
+    note: Mapped[str] = mapped_column(String(1000), default="")
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -128,11 +128,6 @@ class MenuItem:
     unavailable: str | None  # why it cannot be started now (the clinician's rules), or None
 
 
-def flows() -> FlowLibrary:
-    """The exercises this server runs (the reviewed flow files), by id."""
-    return _engine().flows
-
-
 def exercise_menu(db: Session, grant: ClientGrant) -> list[MenuItem]:
     """Every exercise, with why it is not available to this client where it is not, so a person
     can pick any of them (and see why some wait for their clinician)."""

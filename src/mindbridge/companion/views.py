@@ -20,12 +20,13 @@ from mindbridge.access.service import ClientGrant
 from mindbridge.accounts import service as accounts_service
 from mindbridge.accounts.models import User
 from mindbridge.companion import homework as homework_service
-from mindbridge.companion import reading
+from mindbridge.companion import reading, signoffs
 from mindbridge.companion import service as companion_service
+from mindbridge.companion.flowspec import Flow
 from mindbridge.db import utcnow
 from mindbridge.kit.errors import Invalid, MindbridgeError
 from mindbridge.recommender import service as recommender_service
-from mindbridge.web.policy import CLIENT, STAFF, access, client_data
+from mindbridge.web.policy import CLIENT, CLINICIAN, STAFF, access, client_data
 from mindbridge.web.rendering import redirect, render
 from mindbridge.web.security import (
     AppRuntime,
@@ -39,6 +40,7 @@ from mindbridge.web.security import (
 router = APIRouter()
 ClientUser = Annotated[User, Depends(require_role(Role.CLIENT))]
 StaffUser = Annotated[User, Depends(require_role(Role.CLINICIAN, Role.ADMIN))]
+ClinicianUser = Annotated[User, Depends(require_role(Role.CLINICIAN))]
 
 
 def _grant(db: DbSession, audit: Audit, user: User, action: Action) -> ClientGrant:
@@ -312,7 +314,8 @@ def _homework_page(
     items = homework_service.list_homework(
         db, grant, rt.vault, today=today, companion_grant=c_grant
     )
-    blocked = recommender_service.guard_rails(db, grant).blocked()
+    rules = recommender_service.guard_rails(db, grant)
+    blocked = rules.blocked()
     flows = companion_service.flow_library()
     return render(
         request,
@@ -322,6 +325,7 @@ def _homework_page(
             "items": items,
             "choices": [(f.id, f.title) for f in flows.values() if f.id not in blocked],
             "can_assign": user.role == Role.CLINICIAN.value,
+            "held": len(rules.held),
             "shared": decision.allowed,
             "today": today,
             "error": error,
@@ -416,22 +420,85 @@ def cancel_homework(
 
 
 @router.get("/exercises", response_class=HTMLResponse, **access(STAFF))
-def library(request: Request, user: StaffUser) -> Response:
-    flows = [reading.read(f) for f in companion_service.flows().values()]
+def library(request: Request, db: DbSession, rt: AppRuntime, user: StaffUser) -> Response:
+    flows = companion_service.flow_library()
+    signed = signoffs.signed_versions(db)
+    readings = sorted((reading.read(f) for f in flows.values()), key=lambda f: f.title)
     return render(
         request,
         "companion/library.html",
         {
-            "flows": sorted(flows, key=lambda f: f.title),
-            "reviewed": sum(f.reviewed for f in flows),
+            "flows": readings,
+            "signed": {f.id: f.version in signed.get(f.id, set()) for f in readings},
+            "reviewed": sum(f.reviewed for f in readings),
+            "gate": rt.settings.companion_signed_off_only,
+            "held": signoffs.held(
+                flows, signed, signed_off_only=rt.settings.companion_signed_off_only
+            ),
             "title": "Exercises",
         },
     )
 
 
-@router.get("/exercises/{flow_id}", response_class=HTMLResponse, **access(STAFF))
-def flow_page(request: Request, user: StaffUser, flow_id: str) -> Response:
-    flow = companion_service.flows().get(flow_id)
+def _flow_or_404(flow_id: str) -> Flow:
+    flow = companion_service.flow_library().get(flow_id)
     if flow is None:
         raise HTTPException(404, "No exercise with that id.")
-    return render(request, "companion/flow.html", {"flow": reading.read(flow), "title": flow.title})
+    return flow
+
+
+def _flow_page(
+    request: Request,
+    db: DbSession,
+    rt: AppRuntime,
+    user: User,
+    flow_id: str,
+    *,
+    error: str = "",
+    status: int = 200,
+) -> Response:
+    flow = _flow_or_404(flow_id)
+    found = signoffs.signoffs(db, flow.id)
+    current = [s for s in found if s.version == flow.version]
+    return render(
+        request,
+        "companion/flow.html",
+        {
+            "flow": reading.read(flow),
+            "current": current,
+            "earlier": [s for s in found if s.version != flow.version],
+            "can_sign": user.role == Role.CLINICIAN.value
+            and all(s.reviewer_id != user.id for s in current),
+            "gate": rt.settings.companion_signed_off_only,
+            "signed": request.query_params.get("signed") == "1",
+            "error": error,
+            "title": flow.title,
+        },
+        status=status,
+    )
+
+
+@router.get("/exercises/{flow_id}", response_class=HTMLResponse, **access(STAFF))
+def flow_page(
+    request: Request, db: DbSession, rt: AppRuntime, user: StaffUser, flow_id: str
+) -> Response:
+    return _flow_page(request, db, rt, user, flow_id)
+
+
+@router.post("/exercises/{flow_id}/signoff", response_class=HTMLResponse, **access(CLINICIAN))
+def sign_off(
+    request: Request,
+    db: DbSession,
+    rt: AppRuntime,
+    user: ClinicianUser,
+    audit: Audit,
+    flow_id: str,
+    note: Annotated[str, Form()] = "",
+) -> Response:
+    """A clinician signs off the flow's current version (audited; once per version each)."""
+    flow = _flow_or_404(flow_id)
+    try:
+        signoffs.sign_off(db, audit, flow=flow, reviewer=user, note=note, now=utcnow())
+    except Invalid as exc:
+        return _flow_page(request, db, rt, user, flow_id, error=exc.message, status=422)
+    return redirect(f"/exercises/{flow_id}?signed=1")

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -214,9 +214,28 @@ class Rules:
     revision: int = 0
     updated_at: datetime | None = None
     updated_by: int | None = None
+    # service-wide holds (exercise id -> reason), e.g. a flow version not yet signed off
+    held: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def effective_controls(self) -> Controls:
+        """The clinician's controls with the service's holds excluded (and never pinned)."""
+        if not self.held:
+            return self.controls
+        held = frozenset(self.held)
+        return replace(
+            self.controls,
+            pinned=tuple(p for p in self.controls.pinned if p not in held),
+            excluded=self.controls.excluded | held,
+        )
 
     def eligibility(self, catalogue: Catalogue | None = None) -> tuple[list[str], list[Blocked]]:
-        return eligibility(catalogue or load_catalogue(), self.flags, self.controls)
+        allowed, blocked = eligibility(
+            catalogue or load_catalogue(), self.flags, self.effective_controls
+        )
+        return allowed, [
+            Blocked(b.exercise_id, self.held.get(b.exercise_id, b.reason)) for b in blocked
+        ]
 
     @property
     def approved(self) -> frozenset[str]:
@@ -232,17 +251,30 @@ def _client_grant(grant: ClientGrant) -> None:
         raise PermissionError(f"grant for {grant.resource} used for the recommender's rules")
 
 
+def _service_holds(db: Session) -> dict[str, str]:
+    """Exercises this service does not offer anyone yet (flow versions awaiting sign-off)."""
+    # imported here: the companion owns flow sign-off and itself builds on this module
+    from mindbridge.companion import signoffs
+    from mindbridge.companion.flowspec import default_flows
+    from mindbridge.runtime import runtime
+
+    gate = runtime().settings.companion_signed_off_only
+    return signoffs.held_now(db, default_flows(), signed_off_only=gate)
+
+
 def guard_rails(db: Session, grant: ClientGrant) -> Rules:
     _client_grant(grant)
+    held = _service_holds(db)
     row = db.get(RecommenderControls, grant.client_id)
     if row is None:
-        return Rules(Controls(), frozenset())
+        return Rules(Controls(), frozenset(), held=held)
     return Rules(
         Controls.from_dict(row.controls),
         frozenset(row.clinical_flags or ()),
         row.revision,
         row.updated_at,
         row.updated_by,
+        held=held,
     )
 
 
@@ -499,7 +531,7 @@ def recommend(
         rec = policy_recommend(
             state,
             context,
-            rules.controls,
+            rules.effective_controls,
             load_catalogue(),
             now,
             population=population(db),

@@ -219,6 +219,12 @@ def admin_settings(request: Request, rt: AppRuntime, user: AdminUser) -> Respons
         ("Text analysis in the job runner", "on" if s.language_analysis else "off"),
         ("Text models in the companion", "on" if s.companion_text_models else "off"),
         (
+            "Exercises offered to clients",
+            "only those signed off on the exercises page"
+            if s.companion_signed_off_only
+            else "all shipped exercises",
+        ),
+        (
             "Generative companion replies",
             f"{s.generative_model} at {s.generative_url} (with each client's consent)"
             if s.generative_url
