@@ -26,7 +26,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -806,6 +806,10 @@ def features(text: str) -> list[str]:
     return feats
 
 
+def _one_letter_dropped(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
 @dataclass(frozen=True)
 class LinearModel:
     """TF-IDF + multinomial logistic regression, as plain weights (no pickle, no sklearn)."""
@@ -826,6 +830,28 @@ class LinearModel:
         weighted = {i: (1.0 + math.log(c)) * self.idf[i] for i, c in counts.items()}
         norm = math.sqrt(sum(v * v for v in weighted.values())) or 1.0
         return {i: v / norm for i, v in weighted.items()}
+
+    @cached_property
+    def _near_words(self) -> frozenset[str]:
+        """Training words, and each one (4+ letters) with one letter dropped."""
+        words = {f[2:] for f in self.vocab if f.startswith("w:")}
+        near = set(words)
+        for w in words:
+            if len(w) >= 4:
+                near |= _one_letter_dropped(w)
+        return frozenset(near)
+
+    def knows_a_word(self, text: str) -> bool:
+        """Whether some word of `text` was seen in training, allowing a typo or two in words of
+        4+ letters. Letter trigrams alone let the model find a topic in gibberish ("ulmvie ox
+        kxb" read as self-criticism); a misspelt "cant slep" must still reach sleep."""
+        near = self._near_words
+        for w in _WORD.findall(prepare(text)):
+            if f"w:{w}" in self.vocab:
+                return True
+            if len(w) >= 4 and (w in near or not _one_letter_dropped(w).isdisjoint(near)):
+                return True
+        return False
 
     def probabilities(self, text: str) -> dict[str, float]:
         scores = list(self.intercept)
@@ -942,7 +968,9 @@ class Router:
         runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
         if best_score >= th.keyword_sure and best_score - runner_up >= th.keyword_margin:
             return Route(best, min(best_score / 6.0, 1.0), "keywords")
-        if self.model is not None:
+        # the model decides only on some evidence: a keyword or a word it has seen; otherwise
+        # the companion says it did not understand instead of guessing
+        if self.model is not None and (scores or self.model.knows_a_word(t)):
             probs = self.model.probabilities(t)
             label, p = max(probs.items(), key=lambda kv: kv[1])
             # the lexicon's evidence and the model's agree or the model is sure
