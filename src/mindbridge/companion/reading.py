@@ -107,12 +107,10 @@ def _timer(timer: Timer) -> str:
         parts.append(f"{timer.breaths_per_minute:g} breaths a minute")
     if timer.kind == "tense_release":
         parts.append(f"tense {timer.tense_seconds:g} s, release {timer.release_seconds:g} s")
-    seconds = (
-        f"{timer.seconds:g} seconds"
-        if isinstance(timer.seconds, float | int)
-        else (f"seconds = {timer.seconds}")
-    )
-    parts.append(seconds)
+    if isinstance(timer.seconds, str):
+        parts.append(f"seconds = {timer.seconds}")
+    else:
+        parts.append(f"{timer.seconds:g} seconds")
     label = f' "{timer.label}"' if timer.label else ""
     return f"Shows {words}{label}: " + ", ".join(parts) + "."
 
@@ -159,19 +157,13 @@ def _after_answer(step: Step) -> list[str]:
 
 def read(flow: Flow) -> FlowReading:
     """Every step of `flow`, numbered from 1, with branch targets named by number and id."""
-    numbers = {step.id: i for i, step in enumerate(flow.steps, start=1)}
+    numbers = {step_id: index + 1 for step_id, index in flow.step_index.items()}
     steps = []
-    for i, step in enumerate(flow.steps, start=1):
-        if step.next:
-            then = _where(step.next, numbers)
-        elif i < len(flow.steps):
-            then = _where(flow.steps[i].id, numbers)
-        else:
-            then = _where(END, numbers)
+    for step in flow.steps:
         steps.append(
             StepReading(
                 id=step.id,
-                number=i,
+                number=numbers[step.id],
                 condition=step.only_if,
                 computes=list(step.compute.items()),
                 says=list(step.say),
@@ -183,7 +175,7 @@ def read(flow: Flow) -> FlowReading:
                 keeps=step.store,
                 after_answer=_after_answer(step),
                 branches=[(b.when, _where(b.goto, numbers)) for b in step.branches],
-                then=then,
+                then=_where(step.next or flow.following(step.id), numbers),
             )
         )
     return FlowReading(

@@ -162,6 +162,10 @@ class Reply:
     suggestions: list[str]
     actions: list[dict[str, Any]]
     alert_id: int | None
+    # the exchange as stored, so the web chat can append it without reading the conversation
+    lines: list[dict[str, str]] = field(default_factory=list)  # {"who", "text", "at"}
+    first: bool = False  # the conversation's first exchange
+    crisis: bool = False  # the conversation is in crisis mode after this turn
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -461,8 +465,9 @@ def _store(
     """Store the turn: state, transcript and memory (encrypted), outcomes and the learning
     they feed, homework completion and hand-off notifications; then audit it."""
     at = now.isoformat()
-    transcript = [*convo.transcript, {"who": "you", "text": said, "at": at}]
-    transcript += [{"who": "companion", "text": m, "at": at} for m in result.reply_messages]
+    lines = [{"who": "you", "text": said, "at": at}]
+    lines += [{"who": "companion", "text": m, "at": at} for m in result.reply_messages]
+    transcript = [*convo.transcript, *lines]
     _save(
         db,
         vault,
@@ -566,6 +571,9 @@ def _store(
         suggestions=list(result.suggestions),
         actions=[a.to_dict() for a in result.actions],
         alert_id=alert_id,
+        lines=lines,
+        first=not convo.transcript,
+        crisis=result.new_state.crisis,
     )
 
 

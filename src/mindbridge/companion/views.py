@@ -164,26 +164,18 @@ def _chat_page(
     )
 
 
-def _exchange(
-    request: Request,
-    db: DbSession,
-    grant: ClientGrant,
-    rt: AppRuntime,
-    reply: companion_service.Reply,
-) -> Response:
+def _exchange(request: Request, reply: companion_service.Reply) -> Response:
     """The htmx answer: the new lines (appended to the log) and, swapped out of band, the quick
     replies, the timer, the crisis link and a cleared error."""
-    convo = companion_service.conversation(db, grant, rt.vault)
-    lines = convo.transcript[-(len(reply.reply) + 1) :]
     return render(
         request,
         "companion/_exchange.html",
         {
-            "lines": lines,
-            "first": len(lines) == len(convo.transcript),
+            "lines": reply.lines,
+            "first": reply.first,
             "suggestions": reply.suggestions,
             "timer": timer_view(reply.actions),
-            "crisis": bool(convo.state.crisis),
+            "crisis": reply.crisis,
             "oob": True,
         },
     )
@@ -226,7 +218,7 @@ async def chat_send(
             response.headers["HX-Reswap"] = "innerHTML"
     else:
         if htmx:
-            response = _exchange(request, db, grant, rt, reply)
+            response = _exchange(request, reply)
         else:
             response = _chat_page(request, db, grant, rt, reply=reply)
     response.headers["Vary"] = "HX-Request"
